@@ -1,0 +1,92 @@
+// Command sockbench serves, checks, benchmarks and compares socket servers
+// built from one handler and interchangeable concurrency strategies.
+//
+// Usage:
+//
+//	sockbench <command> [flags] [args]
+//
+// Run "sockbench help" for the list of commands and "sockbench help COMMAND"
+// for one command's flags and examples.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"syscall"
+)
+
+// command is one subcommand. Each lives in its own file and registers itself
+// from an init function with register.
+type command struct {
+	name    string
+	summary string // one line for the command list
+	// usage is the full help text: synopsis, flags description and examples.
+	usage string
+	// run executes the command. args excludes the command name. It returns
+	// the process exit code: 0 success, 1 failure (or regression), 2 bad usage.
+	run func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+}
+
+var commands = map[string]*command{}
+
+func register(c *command) {
+	if _, dup := commands[c.name]; dup {
+		panic("sockbench: command registered twice: " + c.name)
+	}
+	commands[c.name] = c
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches to a subcommand; it is main without the process around it,
+// so tests can call it.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		printUsage(stderr)
+		return 2
+	}
+	name := args[0]
+	switch name {
+	case "help", "-h", "-help", "--help":
+		if len(args) > 1 {
+			if c, ok := commands[args[1]]; ok {
+				fmt.Fprint(stdout, c.usage)
+				return 0
+			}
+			fmt.Fprintf(stderr, "sockbench: unknown command %q\n", args[1])
+			printUsage(stderr)
+			return 2
+		}
+		printUsage(stdout)
+		return 0
+	}
+	c, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(stderr, "sockbench: unknown command %q\n", name)
+		printUsage(stderr)
+		return 2
+	}
+	return c.run(ctx, args[1:], stdout, stderr)
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, "sockbench serves, checks, benchmarks and compares socket servers.\n\nUsage:\n\n\tsockbench <command> [flags] [args]\n\nCommands:\n\n")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "\t%-10s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprint(w, "\nRun \"sockbench help <command>\" for a command's flags and examples.\n")
+}

@@ -1,0 +1,134 @@
+// Package results holds sockbench's benchmark runs as data: the versioned JSON
+// schema of a run, reading and writing it, statistics over repetitions,
+// comparison of two runs, and the views drawn from a run (tables, CSV, Go
+// benchmark format, plots and an HTML report).
+//
+// It imports nothing of the project: the benchmark harness fills a Run, and
+// everything downstream reads one.
+package results
+
+import "time"
+
+// SchemaVersion is the version written into every Run. Readers accept any
+// minor version of the same major version and reject other majors.
+const SchemaVersion = "1.0"
+
+// Run is one invocation of the benchmark harness: the environment it ran in,
+// how it was configured, and every scenario with every repetition.
+type Run struct {
+	// Schema is always SchemaVersion when written by this package.
+	Schema    string     `json:"schema"`
+	Env       Env        `json:"env"`
+	Config    Config     `json:"config"`
+	Scenarios []Scenario `json:"scenarios"`
+	// Warnings apply to the whole run (for example "machine has 2 cores,
+	// client and server share them").
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Env describes the machine and build that produced a Run.
+type Env struct {
+	Date        time.Time `json:"date"`
+	ToolVersion string    `json:"tool_version"`
+	GoVersion   string    `json:"go_version"`
+	GOOS        string    `json:"goos"`
+	GOARCH      string    `json:"goarch"`
+	CPUModel    string    `json:"cpu_model"`
+	NumCPU      int       `json:"num_cpu"`
+	GOMAXPROCS  int       `json:"gomaxprocs"`
+	Kernel      string    `json:"kernel"`
+	Commit      string    `json:"commit,omitempty"`
+	Hostname    string    `json:"hostname,omitempty"`
+}
+
+// Config records how the harness was asked to run.
+type Config struct {
+	Duration    Duration `json:"duration"`    // measured time per repetition
+	Warmup      Duration `json:"warmup"`      // discarded time before each repetition
+	Repetitions int      `json:"repetitions"` // repetitions per scenario
+	Interleaved bool     `json:"interleaved"` // strategies interleaved A B C A B C
+	// Pinning is empty when unpinned, otherwise e.g. "server=1,client=0".
+	Pinning string `json:"pinning,omitempty"`
+	// Args is the command line that produced the run, for reproduction.
+	Args []string `json:"args,omitempty"`
+}
+
+// Scenario is one cell of the matrix: a strategy serving a workload at a
+// concurrency, measured Repetitions times.
+type Scenario struct {
+	// Strategy is the full strategy spec, e.g. "pool:workers=8,queue=64",
+	// or "reference:goroutine" / "external:python-threading" for reference rows.
+	Strategy string `json:"strategy"`
+	// Workload names the handler + client pattern, e.g. "keepalive", "churn",
+	// "echo", "cpu", "sleep", "slowclients", "idle".
+	Workload string `json:"workload"`
+	// Params holds the workload's parameters, e.g. {"size":"1024"}.
+	Params map[string]string `json:"params,omitempty"`
+	// Mode is the load pattern: "closed", "churn", "pipelined" or "open".
+	Mode string `json:"mode"`
+	// Conns is the number of client connections (the concurrency).
+	Conns int `json:"conns"`
+	// Samples holds one entry per repetition, in the order they ran.
+	Samples []Sample `json:"samples"`
+	// Warnings say why this cell's numbers may not be trusted
+	// ("client-bound", "machine-bound", "errors", ...).
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Sample is one repetition of one scenario. Times are in seconds unless the
+// field name says otherwise; zero means "not measured".
+type Sample struct {
+	Rep      int     `json:"rep"`
+	Duration float64 `json:"duration_s"` // measured wall time
+	Requests int64   `json:"requests"`   // replies received and checked
+	Errors   int64   `json:"errors"`     // wrong, missing or failed replies
+	// Throughput is Requests / Duration.
+	Throughput float64 `json:"throughput_rps"`
+	// Latency summarises Histogram.
+	Latency Latency `json:"latency"`
+	// Histogram is the full latency histogram (microseconds), mergeable.
+	Histogram *Histogram `json:"histogram,omitempty"`
+
+	// Server-side resource use during the measured interval.
+	ServerCPU      float64 `json:"server_cpu_s"`       // utime+stime
+	CPUPerRequest  float64 `json:"cpu_per_request_us"` // ServerCPU / Requests, microseconds
+	RequestsPerCPU float64 `json:"requests_per_cpu_s"` // Requests / ServerCPU
+	PeakRSS        int64   `json:"peak_rss_bytes"`     // high-water mark of the server
+	MemPerConn     int64   `json:"mem_per_conn_bytes"` // (RSS with conns - RSS idle) / conns
+	Goroutines     int     `json:"goroutines"`         // server goroutines at the end
+	CtxSwitches    int64   `json:"ctx_switches"`       // voluntary + involuntary, server
+	Fairness       float64 `json:"fairness"`           // Jain's index over clients, 0..1
+	Starved        int     `json:"starved"`            // clients that got no reply at all
+
+	// Client-side (load generator) facts.
+	ClientCPU   float64 `json:"client_cpu_s"`
+	ClientBound bool    `json:"client_bound"` // the generator, not the server, was saturated
+
+	// Open-loop only.
+	TargetRate   float64 `json:"target_rps,omitempty"`
+	AchievedRate float64 `json:"achieved_rps,omitempty"`
+	MaxSendLag   float64 `json:"max_send_lag_s,omitempty"` // worst lag of a send behind schedule
+	LateSends    int64   `json:"late_sends,omitempty"`     // sends more than 1ms behind schedule
+}
+
+// Latency holds latency percentiles in microseconds.
+type Latency struct {
+	P50  float64 `json:"p50_us"`
+	P90  float64 `json:"p90_us"`
+	P99  float64 `json:"p99_us"`
+	P999 float64 `json:"p999_us"`
+	Max  float64 `json:"max_us"`
+	Mean float64 `json:"mean_us"`
+}
+
+// Histogram is a serialised HDR histogram of latencies in microseconds, in
+// the shape of hdrhistogram-go's Snapshot so it can be imported and merged.
+type Histogram struct {
+	LowestTrackableValue  int64   `json:"lowest"`
+	HighestTrackableValue int64   `json:"highest"`
+	SignificantFigures    int64   `json:"sigfigs"`
+	Counts                []int64 `json:"counts"`
+}
+
+// Duration is a time.Duration that encodes in JSON as a string ("5s").
+type Duration time.Duration
