@@ -1,0 +1,75 @@
+package handlers
+
+// isSpace reports whether b is ASCII whitespace as Python's bytes.strip
+// sees it: space, \t, \n, \r, \v, \f. Unicode spaces are not.
+func isSpace(b byte) bool {
+	switch b {
+	case ' ', '\t', '\n', '\r', '\v', '\f':
+		return true
+	}
+	return false
+}
+
+// Strip returns b without leading and trailing ASCII whitespace, like
+// Python's bytes.strip(). Unlike bytes.TrimSpace it keeps U+0085, U+00A0
+// and every other non-ASCII byte. It returns a sub-slice of b.
+func Strip(b []byte) []byte {
+	i, j := 0, len(b)
+	for i < j && isSpace(b[i]) {
+		i++
+	}
+	for j > i && isSpace(b[j-1]) {
+		j--
+	}
+	return b[i:j]
+}
+
+// UpperInPlace upper-cases ASCII a-z in b, like Python's bytes.upper();
+// every other byte, including non-ASCII letters and invalid UTF-8, is left
+// as it is (bytes.ToUpper would rewrite them). It returns b.
+func UpperInPlace(b []byte) []byte {
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			b[i] = c - ('a' - 'A')
+		}
+	}
+	return b
+}
+
+// PyRepr formats b the way Python prints a bytes object (b'...'), as the
+// seed's server logs what it received.
+func PyRepr(b []byte) string {
+	quote := byte('\'')
+	if containsByte(b, '\'') && !containsByte(b, '"') {
+		quote = '"'
+	}
+	out := make([]byte, 0, len(b)+3)
+	out = append(out, 'b', quote)
+	const hex = "0123456789abcdef"
+	for _, c := range b {
+		switch {
+		case c == quote || c == '\\':
+			out = append(out, '\\', c)
+		case c == '\t':
+			out = append(out, '\\', 't')
+		case c == '\n':
+			out = append(out, '\\', 'n')
+		case c == '\r':
+			out = append(out, '\\', 'r')
+		case c < 0x20 || c >= 0x7f:
+			out = append(out, '\\', 'x', hex[c>>4], hex[c&0xf])
+		default:
+			out = append(out, c)
+		}
+	}
+	return string(append(out, quote))
+}
+
+func containsByte(b []byte, c byte) bool {
+	for _, x := range b {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}

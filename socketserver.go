@@ -1,0 +1,105 @@
+// Package socketserver separates what a stream server does from how it runs
+// connections, after Python's socketserver module.
+//
+// A [Handler] serves one connection to completion, like Python's
+// BaseRequestHandler.handle; [StreamHandler] adds buffered reader and writer
+// (Python's StreamRequestHandler rfile/wfile). A [Server] owns the listening
+// socket and the lifecycle: bind and activate as separate steps, serve until
+// [Server.Shutdown] or [Server.Close], verify and report, recover panics. A
+// [Strategy] decides only how each accepted connection is executed: in the
+// accept loop itself (the zero Server, Python's TCPServer), in a goroutine
+// per connection (ThreadingMixIn), or on a bounded pool of workers
+// (ForkingMixIn's max_children); see the strategies directory.
+//
+// The lifecycle follows net/http.Server: Serve, ListenAndServe,
+// Shutdown(ctx) that loses no in-flight request, Close that stops everything
+// now, and the sentinel ErrServerClosed.
+package socketserver
+
+import (
+	"context"
+	"net"
+)
+
+// A Handler serves one accepted connection to completion, like Python's
+// BaseRequestHandler.handle. The server calls Handle once per connection, in
+// whatever goroutine the Strategy chooses, so a Handler shared by many
+// connections must be safe for concurrent use; per-connection state lives in
+// the Request or on Handle's stack.
+//
+// ctx is cancelled when the server is closed with [Server.Close]. When Handle
+// returns, the server half-closes the connection (FIN) and closes it, like
+// Python's shutdown_request; the handler must not keep the connection. A
+// non-nil error or a panic is reported to [Server.HandleError] and the server
+// keeps serving.
+//
+// A Handler may also implement [Setuper] and [Finisher].
+type Handler interface {
+	Handle(ctx context.Context, r *Request) error
+}
+
+// HandlerFunc adapts an ordinary function to the Handler interface.
+type HandlerFunc func(ctx context.Context, r *Request) error
+
+// Handle calls f(ctx, r).
+func (f HandlerFunc) Handle(ctx context.Context, r *Request) error { return f(ctx, r) }
+
+// Setuper is implemented by a Handler that prepares each connection before
+// Handle, like BaseRequestHandler.setup. If Setup returns an error (or
+// panics), neither Handle nor Finish runs, as in Python.
+type Setuper interface {
+	Setup(ctx context.Context, r *Request) error
+}
+
+// Finisher is implemented by a Handler that cleans up after Handle, like
+// BaseRequestHandler.finish. Finish runs after Handle even when Handle
+// returned an error or panicked; its own error is joined to Handle's.
+type Finisher interface {
+	Finish(ctx context.Context, r *Request) error
+}
+
+// A Request is one accepted connection as a handler sees it: Python's
+// self.request, self.client_address and self.server.
+type Request struct {
+	// Conn is the connection (Python's self.request). The server closes it
+	// after the handler returns.
+	Conn net.Conn
+	// ClientAddr is the peer's address (Python's self.client_address).
+	ClientAddr net.Addr
+	// Server is the server that accepted the connection (self.server).
+	Server *Server
+}
+
+// A Strategy decides how one accepted connection is executed, the way a
+// Python mix-in overrides process_request. It knows nothing of protocols:
+// accepting, verification and error reporting stay in the Server.
+//
+// A Strategy value serves a single Server; its methods must be safe for
+// concurrent use, because a Server may Serve several listeners at once.
+//
+// Strategies that must own accepting themselves (an event loop, pre-forked
+// processes) are expected to be added later as an optional interface beside
+// this one; the Server will detect it the way io.Copy detects WriterTo.
+type Strategy interface {
+	// Execute arranges for serve to be called exactly once, now or later, in
+	// any goroutine, and returns nil; or it returns an error without ever
+	// calling serve (the server then reports the error and closes the
+	// connection unserved). Execute may block to apply back-pressure to the
+	// accept loop (a full pool); it must return when ctx, which the server
+	// cancels in Close, is done.
+	Execute(ctx context.Context, serve func()) error
+
+	// Shutdown is called once no more Execute calls will be made (and again
+	// by Close if an earlier Shutdown did not finish). It releases the
+	// strategy's resources and, unless its options say not to (Python's
+	// block_on_close=False), waits until every serve it started has
+	// returned or ctx is done, returning ctx.Err() in that case.
+	Shutdown(ctx context.Context) error
+}
+
+// inline is the strategy of a Server whose Strategy is nil: the accept loop
+// runs the handler itself, as Python's plain TCPServer does.
+type inline struct{}
+
+func (inline) Execute(_ context.Context, serve func()) error { serve(); return nil }
+func (inline) Shutdown(context.Context) error                { return nil }

@@ -1,0 +1,64 @@
+// Package goroutine is the goroutine-per-connection strategy, Go's idiom and
+// the counterpart of Python's ThreadingMixIn: every accepted connection is
+// served in a new goroutine, with no cap on how many run at once.
+package goroutine
+
+import (
+	"context"
+	"sync"
+
+	"github.com/gosocketserver/socketserver"
+)
+
+// Strategy starts a goroutine per connection. Its zero value waits for them
+// on Shutdown (Python's block_on_close=True).
+type Strategy struct {
+	// Daemon makes Shutdown return without waiting for running handlers,
+	// like Python's daemon_threads=True with block_on_close=False. Those
+	// goroutines then have no owner waiting for them: use it only when the
+	// process is about to exit.
+	Daemon bool
+
+	mu     sync.Mutex
+	closed bool
+	wg     sync.WaitGroup
+}
+
+// New returns a goroutine-per-connection strategy.
+func New() *Strategy { return &Strategy{} }
+
+// Execute starts serve in a new goroutine and returns at once. After
+// Shutdown it returns socketserver.ErrStrategyClosed.
+func (s *Strategy) Execute(_ context.Context, serve func()) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return socketserver.ErrStrategyClosed
+	}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go func() {
+		defer s.wg.Done()
+		serve()
+	}()
+	return nil
+}
+
+// Shutdown refuses further work and, unless Daemon is set, waits until every
+// started handler has returned or ctx is done.
+func (s *Strategy) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	if s.Daemon {
+		return nil
+	}
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
