@@ -1,0 +1,251 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gosocketserver/socketserver"
+	"github.com/gosocketserver/socketserver/handlers"
+	"github.com/gosocketserver/socketserver/strategies"
+)
+
+func init() {
+	register(&command{
+		name:    "serve",
+		summary: "serve a handler with a concurrency strategy (the seed's server)",
+		usage: `Usage: sockbench serve [flags]
+
+Serve a handler with a strategy until Ctrl-C or SIGTERM, then shut down
+gracefully: no new clients, in-flight connections finish (at most
+--shutdown-timeout), then everything is closed.
+
+With no flags it is the seed's server: the upper-case StreamRequestHandler on
+localhost:9999, serial (Python's TCPServer), logging each request as the seed
+prints it.
+
+Flags:
+  --strategy SPEC      how connections are executed (default "sync")
+  --handler SPEC       what the server does per connection (default "upper")
+  --addr HOST:PORT     TCP address to listen on (default "localhost:9999"; port 0 picks one)
+  --network NET        tcp, tcp4 or tcp6 (default "tcp")
+  --unix PATH          listen on a Unix stream socket instead of TCP
+  --remove-socket      remove the Unix socket file on exit (Python never does)
+  --backlog N          listen backlog, Python's request_queue_size (default 5)
+  --reuse-address      set SO_REUSEADDR (default true; Python's default is false)
+  --reuse-port         set SO_REUSEPORT (default false)
+  --quiet              do not log each request
+  --print-addr         print the bound address alone on the first line of stdout
+  --control            read commands on stdin: "stats" prints a JSON line of
+                       runtime statistics; end of input shuts the server down
+  --shutdown-timeout D how long a graceful shutdown may wait (default 5s)
+
+Strategies:
+` + strategyHelp() + `
+Handlers:
+` + handlerHelp() + `
+Examples:
+  sockbench serve
+  sockbench serve --strategy goroutine --addr 127.0.0.1:0 --print-addr
+  sockbench serve --strategy pool:workers=8,queue=64 --handler upperlines
+  sockbench serve --unix /tmp/upper.sock --handler upper
+`,
+		run: runServe,
+	})
+}
+
+func strategyHelp() string {
+	var b strings.Builder
+	for _, s := range strategies.List() {
+		fmt.Fprintf(&b, "  %-10s %s (Python: %s)\n", s.Name, s.Summary, s.Python)
+		for _, o := range s.Options {
+			fmt.Fprintf(&b, "    %s=%s: %s\n", o.Name, o.Default, o.Doc)
+		}
+	}
+	return b.String()
+}
+
+func handlerHelp() string {
+	var b strings.Builder
+	for _, h := range handlers.List() {
+		fmt.Fprintf(&b, "  %-10s %s\n", h.Name, h.Summary)
+		for _, o := range h.Options {
+			fmt.Fprintf(&b, "    %s\n", o)
+		}
+	}
+	return b.String()
+}
+
+// lockedWriter serialises writes from handlers and the control loop.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, commands["serve"].usage) }
+	strategy := fs.String("strategy", "sync", "")
+	handler := fs.String("handler", "upper", "")
+	addr := fs.String("addr", "localhost:9999", "")
+	network := fs.String("network", "tcp", "")
+	unixPath := fs.String("unix", "", "")
+	removeSocket := fs.Bool("remove-socket", false, "")
+	backlog := fs.Int("backlog", socketserver.DefaultRequestQueueSize, "")
+	reuseAddr := fs.Bool("reuse-address", true, "")
+	reusePort := fs.Bool("reuse-port", false, "")
+	quiet := fs.Bool("quiet", false, "")
+	printAddr := fs.Bool("print-addr", false, "")
+	control := fs.Bool("control", false, "")
+	shutdownTimeout := fs.Duration("shutdown-timeout", 5*time.Second, "")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "sockbench serve: unexpected arguments %q\n", fs.Args())
+		return 2
+	}
+	out := &lockedWriter{w: stdout}
+	var reqLog *log.Logger
+	if !*quiet {
+		reqLog = log.New(out, "", 0)
+	}
+	st, _, err := strategies.Build(*strategy)
+	if err != nil {
+		fmt.Fprintf(stderr, "sockbench serve: %v\n", err)
+		return 2
+	}
+	h, err := handlers.New(*handler, reqLog)
+	if err != nil {
+		fmt.Fprintf(stderr, "sockbench serve: %v\n", err)
+		return 2
+	}
+	srv := &socketserver.Server{
+		Network:           *network,
+		Addr:              *addr,
+		Handler:           h,
+		Strategy:          st,
+		RequestQueueSize:  *backlog,
+		AllowReuseAddress: *reuseAddr,
+		AllowReusePort:    *reusePort,
+		RemoveSocketFile:  *removeSocket,
+		ErrorLog:          slog.New(slog.NewTextHandler(stderr, nil)),
+	}
+	if *unixPath != "" {
+		srv.Network, srv.Addr = "unix", *unixPath
+	}
+	if err := srv.Listen(); err != nil {
+		fmt.Fprintf(stderr, "sockbench serve: %v\n", err)
+		return 1
+	}
+	bound := srv.ListenAddr().String()
+	if *printAddr {
+		fmt.Fprintln(out, bound)
+	}
+	fmt.Fprintf(stderr, "sockbench: serving %s with %s on %s %s (Ctrl-C to stop)\n", *handler, *strategy, srv.Network, bound)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	if *control {
+		wg.Go(func() { controlLoop(ctx, cancel, os.Stdin, out, srv) })
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.ListenAndServe() }()
+
+	code := 0
+	select {
+	case err := <-serveErr:
+		fmt.Fprintf(stderr, "sockbench serve: %v\n", err)
+		code = 1
+		srv.Close()
+	case <-ctx.Done():
+		sctx, scancel := context.WithTimeout(context.Background(), *shutdownTimeout)
+		err := srv.Shutdown(sctx)
+		scancel()
+		if err != nil {
+			fmt.Fprintf(stderr, "sockbench serve: graceful shutdown: %v; closing\n", err)
+			code = 1
+		}
+		srv.Close()
+		if err := <-serveErr; !errors.Is(err, socketserver.ErrServerClosed) {
+			fmt.Fprintf(stderr, "sockbench serve: %v\n", err)
+			code = 1
+		}
+	}
+	cancel()
+	if *control {
+		// The control loop may be blocked reading stdin; it only matters
+		// while serving, so it is not waited for past this point when stdin
+		// stays open.
+		waitTimeout(&wg, 100*time.Millisecond)
+	}
+	return code
+}
+
+// controlLoop answers "stats" on in and cancels the server at end of input.
+func controlLoop(ctx context.Context, cancel context.CancelFunc, in io.Reader, out io.Writer, srv *socketserver.Server) {
+	sc := bufio.NewScanner(in)
+	for sc.Scan() {
+		switch strings.TrimSpace(sc.Text()) {
+		case "stats":
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			b, _ := json.Marshal(serverStats{
+				Goroutines: runtime.NumGoroutine(),
+				Conns:      srv.ActiveConns(),
+				HeapInuse:  ms.HeapInuse,
+				StackInuse: ms.StackInuse,
+				Sys:        ms.Sys,
+				NumGC:      ms.NumGC,
+				GOMAXPROCS: runtime.GOMAXPROCS(0),
+			})
+			fmt.Fprintf(out, "%s\n", b)
+		case "quit":
+			cancel()
+			return
+		}
+		if ctx.Err() != nil {
+			return
+		}
+	}
+	cancel()
+}
+
+// serverStats is the JSON line "stats" prints in --control mode.
+type serverStats struct {
+	Goroutines int    `json:"goroutines"`
+	Conns      int    `json:"conns"`
+	HeapInuse  uint64 `json:"heap_inuse"`
+	StackInuse uint64 `json:"stack_inuse"`
+	Sys        uint64 `json:"sys"`
+	NumGC      uint32 `json:"num_gc"`
+	GOMAXPROCS int    `json:"gomaxprocs"`
+}
+
+func waitTimeout(wg *sync.WaitGroup, d time.Duration) {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(d):
+	}
+}
