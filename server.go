@@ -298,9 +298,10 @@ func (s *Server) HandleRequest(ctx context.Context) error {
 		return fmt.Errorf("socketserver: handle request: listener %T has no SetDeadline", l)
 	}
 	deadline, hasDeadline := ctx.Deadline()
+	ctxDeadline := hasDeadline
 	if s.Timeout > 0 {
 		if t := time.Now().Add(s.Timeout); !hasDeadline || t.Before(deadline) {
-			deadline, hasDeadline = t, true
+			deadline, hasDeadline, ctxDeadline = t, true, false
 		}
 	}
 	if hasDeadline {
@@ -317,6 +318,9 @@ func (s *Server) HandleRequest(ctx context.Context) error {
 		if errors.Is(err, os.ErrDeadlineExceeded) {
 			if ctx.Err() != nil {
 				return ctx.Err()
+			}
+			if ctxDeadline {
+				return context.DeadlineExceeded
 			}
 			if s.HandleTimeout != nil {
 				s.HandleTimeout()

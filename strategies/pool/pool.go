@@ -39,8 +39,12 @@ type Strategy struct {
 	NoWait bool
 
 	startOnce sync.Once
-	tasks     chan func()
-	wg        sync.WaitGroup
+	// slots holds a token for every connection handed over and not yet
+	// served (running or queued): capacity is exact, never a race with
+	// workers that are about to become idle.
+	slots chan struct{}
+	tasks chan func() // as large as slots: a send after taking a slot never blocks
+	wg    sync.WaitGroup
 
 	mu     sync.RWMutex // held for reading while sending to tasks
 	closed bool
@@ -52,7 +56,8 @@ func New(workers, queue int) *Strategy { return &Strategy{Workers: workers, Queu
 func (p *Strategy) start() {
 	p.startOnce.Do(func() {
 		n := p.workers()
-		p.tasks = make(chan func(), p.Queue)
+		p.slots = make(chan struct{}, n+p.Queue)
+		p.tasks = make(chan func(), n+p.Queue)
 		p.wg.Add(n)
 		for range n {
 			go p.worker()
@@ -64,6 +69,7 @@ func (p *Strategy) worker() {
 	defer p.wg.Done()
 	for task := range p.tasks {
 		task()
+		<-p.slots
 	}
 }
 
@@ -79,19 +85,19 @@ func (p *Strategy) Execute(ctx context.Context, serve func()) error {
 		return socketserver.ErrStrategyClosed
 	}
 	select {
-	case p.tasks <- serve:
-		return nil
+	case p.slots <- struct{}{}:
 	default:
+		if p.Refuse {
+			return fmt.Errorf("pool of %d workers and %d queued is full: %w", p.workers(), p.Queue, socketserver.ErrRefused)
+		}
+		select {
+		case p.slots <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
-	if p.Refuse {
-		return fmt.Errorf("pool of %d workers and %d queued is full: %w", p.workers(), p.Queue, socketserver.ErrRefused)
-	}
-	select {
-	case p.tasks <- serve:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	p.tasks <- serve
+	return nil
 }
 
 // Shutdown refuses further work, lets the workers serve what is queued, and

@@ -1,0 +1,85 @@
+package strategies_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gosocketserver/socketserver/strategies"
+	"github.com/gosocketserver/socketserver/strategies/goroutine"
+	"github.com/gosocketserver/socketserver/strategies/pool"
+	stsync "github.com/gosocketserver/socketserver/strategies/sync"
+)
+
+func TestBuild(t *testing.T) {
+	tests := []struct {
+		spec    string
+		wantMax int
+		wantErr string // substring; "" means success
+		check   func(t *testing.T, s any)
+	}{
+		{spec: "sync", wantMax: 1, check: func(t *testing.T, s any) { _ = s.(*stsync.Strategy) }},
+		{spec: "serial", wantMax: 1},
+		{spec: "goroutine", wantMax: 0},
+		{spec: "goroutine:daemon", wantMax: 0, check: func(t *testing.T, s any) {
+			if !s.(*goroutine.Strategy).Daemon {
+				t.Error("daemon not set")
+			}
+		}},
+		{spec: "pool", wantMax: pool.DefaultWorkers},
+		{spec: "pool:workers=8,queue=64,refuse", wantMax: 8, check: func(t *testing.T, s any) {
+			p := s.(*pool.Strategy)
+			if p.Workers != 8 || p.Queue != 64 || !p.Refuse || p.NoWait {
+				t.Errorf("pool = %+v", p)
+			}
+		}},
+		{spec: "fork", wantErr: `unknown strategy "fork" (known: goroutine, pool, sync)`},
+		{spec: "", wantErr: "empty name"},
+		{spec: "pool:workers=0", wantErr: "want an integer >= 1"},
+		{spec: "pool:workers=many", wantErr: `workers="many"`},
+		{spec: "pool:size=3", wantErr: "unknown option size for pool (allowed: workers, queue, refuse, nowait)"},
+		{spec: "sync:workers=3", wantErr: "sync takes no options"},
+		{spec: "goroutine:daemon=maybe", wantErr: "want true or false"},
+		{spec: "pool:workers=2,workers=3", wantErr: "given twice"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.spec, func(t *testing.T) {
+			s, c, err := strategies.Build(tt.spec)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Max != tt.wantMax {
+				t.Errorf("promise %v, want max %d", c, tt.wantMax)
+			}
+			if tt.check != nil {
+				tt.check(t, s)
+			}
+		})
+	}
+}
+
+func TestNewReturnsFreshValues(t *testing.T) {
+	a, _ := strategies.New("pool:workers=2")
+	b, _ := strategies.New("pool:workers=2")
+	if a == b {
+		t.Fatal("New returned the same strategy twice; each server needs its own")
+	}
+}
+
+func TestList(t *testing.T) {
+	var names []string
+	for _, i := range strategies.List() {
+		if i.Summary == "" || i.Python == "" {
+			t.Errorf("%s lacks a summary or Python counterpart", i.Name)
+		}
+		names = append(names, i.Name)
+	}
+	if got := strings.Join(names, ","); got != "goroutine,pool,sync" {
+		t.Fatalf("List = %s", got)
+	}
+}
