@@ -412,7 +412,10 @@ func (h *hooks) Setup(context.Context, *socketserver.Request) error {
 	h.add("setup")
 	return h.setupErr
 }
-func (h *hooks) Handle(context.Context, *socketserver.Request) error { h.add("handle"); return h.handle() }
+func (h *hooks) Handle(context.Context, *socketserver.Request) error {
+	h.add("handle")
+	return h.handle()
+}
 func (h *hooks) Finish(context.Context, *socketserver.Request) error { h.add("finish"); return nil }
 
 func TestSetupHandleFinish(t *testing.T) {
@@ -473,7 +476,9 @@ type blocker struct {
 	release chan struct{}
 }
 
-func newBlocker() *blocker { return &blocker{started: make(chan struct{}, 100), release: make(chan struct{})} }
+func newBlocker() *blocker {
+	return &blocker{started: make(chan struct{}, 100), release: make(chan struct{})}
+}
 
 func (b *blocker) Handle(ctx context.Context, r *socketserver.Request) error {
 	b.started <- struct{}{}
