@@ -1,9 +1,15 @@
 package socketserver_test
 
 import (
+	"os"
 	"testing"
 
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(emfileChildEnv) != "" {
+		os.Exit(runEMFILEChild())
+	}
+	goleak.VerifyTestMain(m)
+}
