@@ -1,0 +1,411 @@
+package results
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"golang.org/x/perf/benchmath"
+)
+
+// Verdict classifies one metric's change between two sets of repetitions.
+type Verdict int
+
+const (
+	// Unchanged: no statistically significant difference, or one within
+	// the threshold.
+	Unchanged Verdict = iota
+	// Improved: a significant change in the good direction beyond the
+	// threshold.
+	Improved
+	// Regressed: a significant change in the bad direction beyond the
+	// threshold.
+	Regressed
+	// Missing: one side has no measured values.
+	Missing
+)
+
+// String returns "~", "better", "REGRESSION" or "missing".
+func (v Verdict) String() string {
+	switch v {
+	case Unchanged:
+		return "~"
+	case Improved:
+		return "better"
+	case Regressed:
+		return "REGRESSION"
+	case Missing:
+		return "missing"
+	}
+	return fmt.Sprintf("Verdict(%d)", int(v))
+}
+
+// CompareOptions configures Compare and CompareStrategies.
+type CompareOptions struct {
+	// Alpha is the significance level of the Mann-Whitney U test; zero
+	// means 0.05.
+	Alpha float64
+	// Threshold is the smallest relative change of the centers that counts
+	// as a regression or improvement (0.05 = 5%); zero means any
+	// significant change counts.
+	Threshold float64
+	// Metrics to compare; nil means DefaultMetrics.
+	Metrics []Metric
+}
+
+func (o CompareOptions) alpha() float64 {
+	if o.Alpha <= 0 {
+		return benchmath.DefaultThresholds.CompareAlpha
+	}
+	return o.Alpha
+}
+
+// Delta is one metric of one scenario compared between an old and a new
+// set of repetitions.
+type Delta struct {
+	// Key identifies the new scenario (for CompareStrategies, the cell with
+	// the compared strategy).
+	Key Key
+	// OldName and NewName label the two sides: "old"/"new" or the
+	// strategies compared.
+	OldName, NewName string
+	Metric           Metric
+	Old, New         Stat
+	// Change is New.Median/Old.Median - 1 (0.1 = +10%); ±Inf when the old
+	// median is zero and the new one is not.
+	Change float64
+	// P is the Mann-Whitney U p-value; Significant is P < Alpha.
+	P           float64
+	Alpha       float64
+	Significant bool
+	Verdict     Verdict
+	// Warnings come from benchmath, e.g. too few samples to detect a
+	// difference at this alpha.
+	Warnings []string
+}
+
+// DeltaText formats the change like benchstat: "~" when not significant,
+// otherwise a signed percentage.
+func (d Delta) DeltaText() string {
+	switch {
+	case d.Verdict == Missing:
+		return "?"
+	case !d.Significant:
+		return "~"
+	case math.IsInf(d.Change, 0):
+		return "+Inf%"
+	}
+	return fmt.Sprintf("%+.2f%%", 100*d.Change)
+}
+
+// Comparison is the result of Compare or CompareStrategies.
+type Comparison struct {
+	// Title says what was compared.
+	Title     string
+	Alpha     float64
+	Threshold float64
+	Deltas    []Delta
+	// OnlyOld and OnlyNew list scenarios present on one side only.
+	OnlyOld, OnlyNew []Key
+	// Warnings apply to the whole comparison (e.g. different machines).
+	Warnings []string
+}
+
+// Regressions returns the deltas whose verdict is Regressed.
+func (c *Comparison) Regressions() []Delta {
+	var out []Delta
+	for _, d := range c.Deltas {
+		if d.Verdict == Regressed {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// ErrNothingToCompare reports comparisons with no scenario in common.
+var ErrNothingToCompare = errors.New("nothing to compare")
+
+// Compare compares two runs of the same matrix. Scenarios are matched by
+// Key (strategy, workload, params, mode, conns); for every metric the
+// repetitions are compared with the Mann-Whitney U test (benchmath's
+// AssumeNothing, as benchstat does). A change is a regression when it is
+// significant at opts.Alpha, in the metric's bad direction, and larger than
+// opts.Threshold. It fails with ErrNothingToCompare if no scenario matches.
+func Compare(old, new *Run, opts CompareOptions) (*Comparison, error) {
+	c := &Comparison{Title: "old vs new", Alpha: opts.alpha(), Threshold: opts.Threshold}
+	oldIdx := old.index()
+	newIdx := new.index()
+	for i := range new.Scenarios {
+		nsc := &new.Scenarios[i]
+		k := nsc.Key()
+		if _, ok := oldIdx[k]; !ok {
+			c.OnlyNew = append(c.OnlyNew, k)
+		}
+	}
+	for i := range old.Scenarios {
+		osc := &old.Scenarios[i]
+		k := osc.Key()
+		nsc, ok := newIdx[k]
+		if !ok {
+			c.OnlyOld = append(c.OnlyOld, k)
+			continue
+		}
+		c.Deltas = append(c.Deltas, compareScenarios(k, "old", "new", osc, nsc, opts)...)
+	}
+	if len(c.Deltas) == 0 {
+		return c, fmt.Errorf("compare runs: %w: no scenario of the old run is in the new one", ErrNothingToCompare)
+	}
+	if old.Env.CPUModel != new.Env.CPUModel || old.Env.NumCPU != new.Env.NumCPU || old.Env.GOMAXPROCS != new.Env.GOMAXPROCS {
+		c.Warnings = append(c.Warnings, fmt.Sprintf("runs come from different machines (%s, %d CPUs, GOMAXPROCS %d vs %s, %d CPUs, GOMAXPROCS %d)",
+			orDash(old.Env.CPUModel), old.Env.NumCPU, old.Env.GOMAXPROCS, orDash(new.Env.CPUModel), new.Env.NumCPU, new.Env.GOMAXPROCS))
+	}
+	if old.Config.Duration != new.Config.Duration || old.Config.Pinning != new.Config.Pinning {
+		c.Warnings = append(c.Warnings, fmt.Sprintf("runs were configured differently (%s, pinning %q vs %s, pinning %q)",
+			old.Config.Duration, old.Config.Pinning, new.Config.Duration, new.Config.Pinning))
+	}
+	return c, nil
+}
+
+// CompareStrategies compares, inside one run, every strategy against the
+// base strategy cell by cell (same workload, params, mode and conns), with
+// the same statistics and verdicts as Compare: "Regressed" then means
+// significantly worse than base. An empty base means the run's first
+// strategy. It fails if base is not in the run or there is no other
+// strategy to compare.
+func CompareStrategies(r *Run, base string, opts CompareOptions) (*Comparison, error) {
+	strategies := r.Strategies()
+	if base == "" {
+		if len(strategies) == 0 {
+			return nil, fmt.Errorf("compare strategies: %w: the run has no scenarios", ErrNothingToCompare)
+		}
+		base = strategies[0]
+	}
+	found := false
+	for _, s := range strategies {
+		found = found || s == base
+	}
+	if !found {
+		return nil, fmt.Errorf("compare strategies: base strategy %q is not in the run (have %s)", base, strings.Join(strategies, ", "))
+	}
+	c := &Comparison{Title: "strategies vs " + base, Alpha: opts.alpha(), Threshold: opts.Threshold}
+	idx := r.index()
+	for _, cell := range r.cells() {
+		bk := cell
+		bk.Strategy = base
+		bsc, ok := idx[bk]
+		for _, s := range strategies {
+			if s == base {
+				continue
+			}
+			k := cell
+			k.Strategy = s
+			sc, has := idx[k]
+			if !has {
+				continue
+			}
+			if !ok {
+				c.OnlyNew = append(c.OnlyNew, k)
+				continue
+			}
+			c.Deltas = append(c.Deltas, compareScenarios(k, base, s, bsc, sc, opts)...)
+		}
+	}
+	if len(c.Deltas) == 0 {
+		return c, fmt.Errorf("compare strategies: %w: no cell has %q and another strategy", ErrNothingToCompare, base)
+	}
+	return c, nil
+}
+
+func compareScenarios(k Key, oldName, newName string, osc, nsc *Scenario, opts CompareOptions) []Delta {
+	ms := opts.Metrics
+	if ms == nil {
+		ms = DefaultMetrics()
+	}
+	var out []Delta
+	for _, m := range ms {
+		d := Delta{Key: k, OldName: oldName, NewName: newName, Metric: m, Old: osc.Stat(m), New: nsc.Stat(m), Alpha: opts.alpha(), P: 1}
+		if d.Old.N() == 0 && d.New.N() == 0 {
+			continue // not measured on either side
+		}
+		if d.Old.N() == 0 || d.New.N() == 0 {
+			d.Verdict = Missing
+			out = append(out, d)
+			continue
+		}
+		cmp := benchmath.AssumeNothing.Compare(d.Old.Sample(d.Alpha), d.New.Sample(d.Alpha))
+		d.P = cmp.P
+		d.Significant = cmp.P < cmp.Alpha
+		for _, w := range cmp.Warnings {
+			d.Warnings = append(d.Warnings, w.Error())
+		}
+		switch {
+		case d.Old.Median == d.New.Median:
+			d.Change = 0
+		case d.Old.Median == 0:
+			d.Change = math.Inf(1)
+			if d.New.Median < 0 {
+				d.Change = math.Inf(-1)
+			}
+		default:
+			d.Change = d.New.Median/d.Old.Median - 1
+		}
+		if d.Significant && math.Abs(d.Change) > opts.Threshold && d.Change != 0 {
+			worse := (d.Change < 0) == (m.Better == HigherIsBetter)
+			if worse {
+				d.Verdict = Regressed
+			} else {
+				d.Verdict = Improved
+			}
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// compareRows renders the deltas as table rows (without header).
+func (c *Comparison) rows() [][]string {
+	var rows [][]string
+	for _, d := range c.Deltas {
+		old, new := "-", "-"
+		if d.Old.N() > 0 {
+			old = cellText(&d.Old)
+		}
+		if d.New.N() > 0 {
+			new = cellText(&d.New)
+		}
+		note := strings.Join(d.Warnings, "; ")
+		p := "-"
+		if d.Verdict != Missing {
+			p = fmt.Sprintf("p=%.3f n=%d+%d", d.P, d.Old.N(), d.New.N())
+		}
+		rows = append(rows, []string{d.Key.String(), d.Metric.Name, old, new, d.DeltaText(), p, d.Verdict.String(), note})
+	}
+	return rows
+}
+
+func (c *Comparison) header() []string {
+	oldName, newName := "old", "new"
+	if len(c.Deltas) > 0 {
+		oldName, newName = c.Deltas[0].OldName, c.Deltas[0].NewName
+		if !strings.HasPrefix(c.Title, "old") {
+			newName = "strategy"
+		}
+	}
+	return []string{"scenario", "metric", oldName, newName, "delta", "p", "verdict", "note"}
+}
+
+func (c *Comparison) summary() string {
+	reg := len(c.Regressions())
+	s := fmt.Sprintf("%s: %d comparisons, alpha=%g, threshold=%g%%: ", c.Title, len(c.Deltas), c.Alpha, 100*c.Threshold)
+	if reg == 0 {
+		return s + "no significant regression"
+	}
+	return s + fmt.Sprintf("%d significant regression(s)", reg)
+}
+
+func (c *Comparison) trailer() []string {
+	var out []string
+	for _, k := range c.OnlyOld {
+		out = append(out, fmt.Sprintf("only in %s: %s", c.header()[2], k))
+	}
+	for _, k := range c.OnlyNew {
+		out = append(out, fmt.Sprintf("only in %s: %s", c.header()[3], k))
+	}
+	for _, w := range c.Warnings {
+		out = append(out, "warning: "+w)
+	}
+	return append(out, c.summary())
+}
+
+// WriteTable writes the comparison as an aligned plain-text table: one line
+// per scenario and metric with the old and new medians (±spread), the
+// change ("~" when not significant), the p-value and sample sizes, the
+// verdict and benchmath's warnings; then the unmatched scenarios, warnings
+// and a summary line.
+func (c *Comparison) WriteTable(w io.Writer) error {
+	ew := &errWriter{w: w}
+	rows := append([][]string{c.header()}, c.rows()...)
+	marks := make([][]string, len(rows))
+	for i := range marks {
+		marks[i] = make([]string, len(rows[0]))
+	}
+	// Left-align everything but the numbers.
+	writeAlignedCols(ew, rows, map[int]bool{2: true, 3: true, 4: true})
+	for _, l := range c.trailer() {
+		fmt.Fprintln(ew, l)
+	}
+	return ew.err
+}
+
+// writeAlignedCols writes rows separated by two spaces, right-aligning the
+// columns in right.
+func writeAlignedCols(w io.Writer, rows [][]string, right map[int]bool) {
+	width := make([]int, len(rows[0]))
+	for _, row := range rows {
+		for j, c := range row {
+			width[j] = max(width[j], len([]rune(c)))
+		}
+	}
+	for _, row := range rows {
+		var b strings.Builder
+		for j, c := range row {
+			pad := strings.Repeat(" ", width[j]-len([]rune(c)))
+			if right[j] {
+				b.WriteString(pad + c)
+			} else {
+				b.WriteString(c + pad)
+			}
+			b.WriteString("  ")
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	}
+}
+
+// WriteMarkdown writes the comparison as a Markdown table followed by the
+// same notes as WriteTable.
+func (c *Comparison) WriteMarkdown(w io.Writer) error {
+	ew := &errWriter{w: w}
+	h := c.header()
+	fmt.Fprintf(ew, "| %s |\n|---|---|--:|--:|--:|---|---|---|\n", strings.Join(h, " | "))
+	for _, row := range c.rows() {
+		for i := range row {
+			row[i] = mdEscape(row[i])
+		}
+		if row[6] == Regressed.String() {
+			row[6] = "**" + row[6] + "**"
+		}
+		fmt.Fprintf(ew, "| %s |\n", strings.Join(row, " | "))
+	}
+	fmt.Fprintln(ew)
+	for _, l := range c.trailer() {
+		fmt.Fprintf(ew, "%s  \n", mdEscape(l))
+	}
+	return ew.err
+}
+
+// WriteCSV writes one row per scenario and metric with raw numbers: key
+// fields, metric, old/new median, min, max and n, change, p, alpha,
+// significance, verdict and warnings.
+func (c *Comparison) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	_ = cw.Write([]string{"strategy", "workload", "params", "mode", "conns", "old_name", "new_name", "metric", "unit",
+		"old_median", "old_min", "old_max", "old_n", "new_median", "new_min", "new_max", "new_n",
+		"change", "p", "alpha", "significant", "verdict", "warnings"})
+	for _, d := range c.Deltas {
+		_ = cw.Write([]string{d.Key.Strategy, d.Key.Workload, d.Key.Params, d.Key.Mode, strconv.Itoa(d.Key.Conns), d.OldName, d.NewName,
+			d.Metric.Name, d.Metric.BenchUnit,
+			f(d.Old.Median), f(d.Old.Min), f(d.Old.Max), strconv.Itoa(d.Old.N()),
+			f(d.New.Median), f(d.New.Min), f(d.New.Max), strconv.Itoa(d.New.N()),
+			f(d.Change), f(d.P), f(d.Alpha), strconv.FormatBool(d.Significant), d.Verdict.String(), strings.Join(d.Warnings, "; ")})
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("write comparison csv: %w", err)
+	}
+	return nil
+}

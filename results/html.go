@@ -1,0 +1,142 @@
+package results
+
+import (
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+)
+
+// htmlData feeds htmlTemplate.
+type htmlData struct {
+	Title    string
+	Env      [][2]string
+	Config   [][2]string
+	Warnings []string
+	Tables   []htmlTable
+	Charts   []htmlChart
+}
+
+type htmlTable struct {
+	Title      string
+	Strategies []string
+	Rows       []htmlRow
+	Notes      []string
+}
+
+type htmlRow struct {
+	Workload, Mode string
+	Conns          int
+	Cells          []htmlCell
+}
+
+type htmlCell struct {
+	Text  string
+	Best  bool
+	Notes string
+}
+
+type htmlChart struct {
+	Title string
+	Name  string
+	PNG   template.URL // data: URL
+}
+
+// WriteHTML writes a self-contained HTML page describing r: environment,
+// configuration, warnings, the tables of WriteTable and the given charts
+// as inline base64 PNG images. The page references no external resource
+// (no scripts, fonts, style sheets or images by URL).
+func WriteHTML(w io.Writer, r *Run, charts []*Chart, opts TableOptions) error {
+	e, c := r.Env, r.Config
+	d := htmlData{
+		Title: "sockbench report",
+		Env: [][2]string{
+			{"date", e.Date.UTC().Format("2006-01-02 15:04:05 MST")}, {"sockbench", e.ToolVersion}, {"commit", e.Commit},
+			{"Go", e.GoVersion}, {"OS/arch", e.GOOS + "/" + e.GOARCH}, {"CPU", e.CPUModel},
+			{"CPUs", fmt.Sprint(e.NumCPU)}, {"GOMAXPROCS", fmt.Sprint(e.GOMAXPROCS)}, {"kernel", e.Kernel}, {"host", e.Hostname},
+		},
+		Config: [][2]string{
+			{"duration", c.Duration.String()}, {"warm-up", c.Warmup.String()}, {"repetitions", fmt.Sprint(c.Repetitions)},
+			{"interleaved", fmt.Sprint(c.Interleaved)}, {"pinning", orDash(c.Pinning)}, {"command", strings.Join(c.Args, " ")},
+		},
+		Warnings: r.Warnings,
+	}
+	if e.Date.IsZero() {
+		d.Env[0][1] = ""
+	}
+	for _, t := range buildTables(r, opts) {
+		ht := htmlTable{Title: t.title(), Strategies: t.strategies, Notes: t.notes}
+		for _, row := range t.rows {
+			hr := htmlRow{Workload: row.cell.WorkloadLabel(), Mode: row.cell.Mode, Conns: row.cell.Conns}
+			for j, st := range row.stats {
+				hr.Cells = append(hr.Cells, htmlCell{Text: cellText(st), Best: row.best[j], Notes: noteMarks(row.notes[j])})
+			}
+			ht.Rows = append(ht.Rows, hr)
+		}
+		d.Tables = append(d.Tables, ht)
+	}
+	for _, ch := range charts {
+		png, err := ch.Render("png")
+		if err != nil {
+			return fmt.Errorf("write html: %w", err)
+		}
+		d.Charts = append(d.Charts, htmlChart{Title: ch.Title, Name: ch.Name,
+			PNG: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))})
+	}
+	if err := htmlTemplate.Execute(w, d); err != nil {
+		return fmt.Errorf("write html: %w", err)
+	}
+	return nil
+}
+
+var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{"inc": func(i int) string { return superscript(i + 1) }}).Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+<style>
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2em auto; max-width: 1100px; padding: 0 1em; color: #222; background: #fff; }
+h1 { font-size: 1.6em; margin-bottom: .2em; }
+h2 { font-size: 1.25em; margin-top: 2em; border-bottom: 1px solid #ddd; padding-bottom: .2em; }
+h3 { font-size: 1em; margin: 1.5em 0 .4em; }
+table { border-collapse: collapse; margin: .5em 0; font-size: .9em; }
+th, td { border: 1px solid #ddd; padding: .25em .6em; }
+th { background: #f4f4f4; text-align: left; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.best { background: #e6f4ea; font-weight: 600; }
+table.kv th { width: 9em; }
+.warn { background: #fff4e5; border-left: 4px solid #f0a020; padding: .4em .8em; margin: .3em 0; }
+.notes { font-size: .85em; color: #555; margin: .2em 0 1em; }
+figure { margin: 1.5em 0; }
+figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
+figcaption { font-size: .9em; color: #555; }
+.grid { display: grid; grid-template-columns: 1fr 1fr; gap: 0 2em; }
+</style>
+</head>
+<body>
+<h1>{{.Title}}</h1>
+<div class="grid">
+<section><h2>Environment</h2>
+<table class="kv">{{range .Env}}{{if index . 1}}<tr><th>{{index . 0}}</th><td>{{index . 1}}</td></tr>{{end}}{{end}}</table></section>
+<section><h2>Configuration</h2>
+<table class="kv">{{range .Config}}{{if index . 1}}<tr><th>{{index . 0}}</th><td>{{index . 1}}</td></tr>{{end}}{{end}}</table></section>
+</div>
+{{range .Warnings}}<p class="warn">warning: {{.}}</p>
+{{end}}
+<h2>Results</h2>
+<p>Each cell is the median over the repetitions, ± the furthest repetition from it. The best strategy of a row is highlighted and marked *.</p>
+{{range .Tables}}<h3>{{.Title}}</h3>
+<table>
+<tr><th>workload</th><th>mode</th><th>conns</th>{{range .Strategies}}<th>{{.}}</th>{{end}}</tr>
+{{range .Rows}}<tr><td>{{.Workload}}</td><td>{{.Mode}}</td><td class="num">{{.Conns}}</td>{{range .Cells}}<td class="num{{if .Best}} best{{end}}">{{.Text}}{{if .Best}} *{{end}}{{.Notes}}</td>{{end}}</tr>
+{{end}}</table>
+{{if .Notes}}<div class="notes">{{range $i, $n := .Notes}}<div>{{$i | inc}} {{$n}}</div>{{end}}</div>{{end}}
+{{end}}
+<h2>Charts</h2>
+{{range .Charts}}<figure id="{{.Name}}"><img src="{{.PNG}}" alt="{{.Title}}" width="672" height="384"><figcaption>{{.Title}}</figcaption></figure>
+{{end}}
+</body>
+</html>
+`))
