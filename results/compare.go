@@ -105,10 +105,13 @@ func (d Delta) DeltaText() string {
 // Comparison is the result of Compare or CompareStrategies.
 type Comparison struct {
 	// Title says what was compared.
-	Title     string
-	Alpha     float64
-	Threshold float64
-	Deltas    []Delta
+	Title string
+	// OldName and NewName head the two value columns: "old" and "new", or
+	// the base strategy and "strategy".
+	OldName, NewName string
+	Alpha            float64
+	Threshold        float64
+	Deltas           []Delta
 	// OnlyOld and OnlyNew list scenarios present on one side only.
 	OnlyOld, OnlyNew []Key
 	// Warnings apply to the whole comparison (e.g. different machines).
@@ -136,7 +139,7 @@ var ErrNothingToCompare = errors.New("nothing to compare")
 // significant at opts.Alpha, in the metric's bad direction, and larger than
 // opts.Threshold. It fails with ErrNothingToCompare if no scenario matches.
 func Compare(old, new *Run, opts CompareOptions) (*Comparison, error) {
-	c := &Comparison{Title: "old vs new", Alpha: opts.alpha(), Threshold: opts.Threshold}
+	c := &Comparison{Title: "old vs new", OldName: "old", NewName: "new", Alpha: opts.alpha(), Threshold: opts.Threshold}
 	oldIdx := old.index()
 	newIdx := new.index()
 	for i := range new.Scenarios {
@@ -191,7 +194,7 @@ func CompareStrategies(r *Run, base string, opts CompareOptions) (*Comparison, e
 	if !found {
 		return nil, fmt.Errorf("compare strategies: base strategy %q is not in the run (have %s)", base, strings.Join(strategies, ", "))
 	}
-	c := &Comparison{Title: "strategies vs " + base, Alpha: opts.alpha(), Threshold: opts.Threshold}
+	c := &Comparison{Title: "strategies vs " + base, OldName: base, NewName: "strategy", Alpha: opts.alpha(), Threshold: opts.Threshold}
 	idx := r.index()
 	for _, cell := range r.cells() {
 		bk := cell
@@ -288,14 +291,7 @@ func (c *Comparison) rows() [][]string {
 }
 
 func (c *Comparison) header() []string {
-	oldName, newName := "old", "new"
-	if len(c.Deltas) > 0 {
-		oldName, newName = c.Deltas[0].OldName, c.Deltas[0].NewName
-		if !strings.HasPrefix(c.Title, "old") {
-			newName = "strategy"
-		}
-	}
-	return []string{"scenario", "metric", oldName, newName, "delta", "p", "verdict", "note"}
+	return []string{"scenario", "metric", orDash(c.OldName), orDash(c.NewName), "delta", "p", "verdict", "note"}
 }
 
 func (c *Comparison) summary() string {
@@ -329,10 +325,6 @@ func (c *Comparison) trailer() []string {
 func (c *Comparison) WriteTable(w io.Writer) error {
 	ew := &errWriter{w: w}
 	rows := append([][]string{c.header()}, c.rows()...)
-	marks := make([][]string, len(rows))
-	for i := range marks {
-		marks[i] = make([]string, len(rows[0]))
-	}
 	// Left-align everything but the numbers.
 	writeAlignedCols(ew, rows, map[int]bool{2: true, 3: true, 4: true})
 	for _, l := range c.trailer() {

@@ -2,6 +2,8 @@ package results
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 
 	"golang.org/x/perf/benchunit"
@@ -65,6 +67,9 @@ func (m Metric) Class() benchunit.Class { return benchunit.ClassOf(m.BenchUnit) 
 // Format formats v (in base units) with three significant digits, an SI or
 // binary prefix and the unit symbol, e.g. "132k", "1.25ms", "3.70KiB".
 func (m Metric) Format(v float64) string {
+	if m.Unit == "errors" && v == math.Trunc(v) && math.Abs(v) < 1e4 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
 	return m.FormatScaled(v, benchunit.CommonScale([]float64{v}, m.Class()))
 }
 

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/gosocketserver/socketserver/results"
+)
+
+func init() {
+	register(&command{
+		name:    "compare",
+		summary: "compare two runs (or the strategies of one) with statistics; exit 1 on regression",
+		usage: `Usage:
+
+	sockbench compare [flags] OLD.json NEW.json
+	sockbench compare --by strategy [--base NAME] [flags] RUN.json
+
+Compares the repetitions of every scenario (matched by strategy, workload,
+params, mode and connections) with the Mann-Whitney U test, as benchstat
+does. A change is a regression when it is significant at --alpha, in the
+metric's bad direction, and larger than --threshold.
+
+With --by strategy, compares every strategy of one run against the base
+strategy (the run's first strategy unless --base names one); a strategy
+significantly worse than the base beyond the threshold counts as a
+regression.
+
+Flags:
+
+	--alpha P          significance level (default 0.05)
+	--threshold PCT    smallest change that counts, e.g. 5% or 0.05 (default 5%)
+	--metric M,...     metrics to compare (default: requests_per_cpu_s,
+	                   throughput_rps, cpu_per_request_us, latency_p50,
+	                   latency_p99, mem_per_conn_bytes, errors; "all" for all)
+	--by strategy      compare strategies inside one run
+	--base NAME        base strategy for --by strategy
+	--format F         table (default), markdown or csv
+
+Exit status: 0 no significant regression, 1 regression, 2 bad usage or input.
+
+Examples:
+
+	sockbench compare baseline.json run.json
+	sockbench compare --threshold 10% --metric requests_per_cpu_s,p99 old.json new.json
+	sockbench compare --by strategy --base goroutine run.json
+`,
+		run: runCompare,
+	})
+}
+
+func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, commands["compare"].usage) }
+	alpha := fs.Float64("alpha", 0.05, "significance level")
+	threshold := fs.String("threshold", "5%", "smallest change that counts")
+	metricList := fs.String("metric", "", "comma-separated metrics")
+	by := fs.String("by", "", `"strategy" to compare strategies inside one run`)
+	base := fs.String("base", "", "base strategy for --by strategy")
+	format := fs.String("format", "table", "table, markdown or csv")
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "sockbench compare: "+format+"\n", a...)
+		return 2
+	}
+	if !(*alpha > 0 && *alpha < 1) {
+		return fail("--alpha must be between 0 and 1, got %g", *alpha)
+	}
+	th, err := parsePercent(*threshold)
+	if err != nil {
+		return fail("--threshold: %v", err)
+	}
+	ms, err := results.ParseMetrics(*metricList)
+	if err != nil {
+		return fail("--metric: %v", err)
+	}
+	switch *format {
+	case "table", "markdown", "md", "csv":
+	default:
+		return fail("--format must be table, markdown or csv, got %q", *format)
+	}
+	opts := results.CompareOptions{Alpha: *alpha, Threshold: th, Metrics: ms}
+	var cmp *results.Comparison
+	switch *by {
+	case "":
+		if *base != "" {
+			return fail("--base needs --by strategy")
+		}
+		if len(files) != 2 {
+			return fail("want two run files (OLD.json NEW.json), got %d; see \"sockbench help compare\"", len(files))
+		}
+		old, err := results.ReadFile(files[0])
+		if err != nil {
+			return fail("%v", err)
+		}
+		new, err := results.ReadFile(files[1])
+		if err != nil {
+			return fail("%v", err)
+		}
+		if cmp, err = results.Compare(old, new, opts); err != nil {
+			return fail("%s vs %s: %v", files[0], files[1], err)
+		}
+		cmp.Title = files[0] + " vs " + files[1]
+	case "strategy":
+		if len(files) != 1 {
+			return fail("--by strategy wants one run file, got %d", len(files))
+		}
+		run, err := results.ReadFile(files[0])
+		if err != nil {
+			return fail("%v", err)
+		}
+		if cmp, err = results.CompareStrategies(run, *base, opts); err != nil {
+			return fail("%s: %v", files[0], err)
+		}
+	default:
+		return fail("--by must be \"strategy\", got %q", *by)
+	}
+	switch *format {
+	case "markdown", "md":
+		err = cmp.WriteMarkdown(stdout)
+	case "csv":
+		err = cmp.WriteCSV(stdout)
+	default:
+		err = cmp.WriteTable(stdout)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "sockbench compare: %v\n", err)
+		return 1
+	}
+	if regs := cmp.Regressions(); len(regs) > 0 {
+		for i, d := range regs {
+			if i == 5 {
+				fmt.Fprintf(stderr, "... and %d more\n", len(regs)-i)
+				break
+			}
+			fmt.Fprintf(stderr, "regression: %s %s %s (p=%.3f)\n", d.Key, d.Metric.Name, d.DeltaText(), d.P)
+		}
+		fmt.Fprintf(stderr, "sockbench compare: %d significant regression(s) beyond %g%%\n", len(regs), 100*th)
+		return 1
+	}
+	return 0
+}
+
+// parseInterspersed parses flags that may come before, between or after
+// positional arguments and returns the positional ones. "--" ends flags.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// parsePercent parses "5%" as 0.05; a bare number below 1 is a fraction
+// ("0.05") and one of 1 or more a percentage ("5").
+func parsePercent(s string) (float64, error) {
+	t := strings.TrimSpace(s)
+	pct := strings.HasSuffix(t, "%")
+	v, err := strconv.ParseFloat(strings.TrimSuffix(t, "%"), 64)
+	if err != nil || v < 0 {
+		return 0, fmt.Errorf("want a percentage like 5%% or 0.05, got %q", s)
+	}
+	if pct || v >= 1 {
+		v /= 100
+	}
+	return v, nil
+}
