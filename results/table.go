@@ -286,7 +286,7 @@ func headerLines(r *Run) []string {
 	if !e.Date.IsZero() {
 		date = e.Date.UTC().Format("2006-01-02 15:04 MST")
 	}
-	lines = append(lines, strings.TrimSpace(fmt.Sprintf("sockbench %s run %s %s", e.ToolVersion, date, e.Commit)))
+	lines = append(lines, strings.Join(strings.Fields(fmt.Sprintf("sockbench %s run %s %s", e.ToolVersion, date, e.Commit)), " "))
 	lines = append(lines, fmt.Sprintf("%s %s/%s, %s, %d CPUs, GOMAXPROCS %d, kernel %s", e.GoVersion, e.GOOS, e.GOARCH, orDash(e.CPUModel), e.NumCPU, e.GOMAXPROCS, orDash(e.Kernel)))
 	cfg := fmt.Sprintf("%d repetitions of %s (warm-up %s)", c.Repetitions, c.Duration, c.Warmup)
 	if c.Interleaved {
