@@ -18,7 +18,9 @@ import (
 
 func TestWriteReport(t *testing.T) {
 	dir := t.TempDir()
-	r := fakeRun(t, defaultFake())
+	o := defaultFake()
+	o.workloads = []string{"keepalive"}
+	r := fakeRun(t, o)
 	paths, err := WriteReport(dir, r, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -35,9 +37,9 @@ func TestWriteReport(t *testing.T) {
 			t.Errorf("%s not written: %v", name, err)
 		}
 	}
-	// 2 workloads x (4 metric charts + 3 latency charts).
-	if len(byExt[".png"]) != 14 || len(byExt[".svg"]) != 14 {
-		t.Errorf("%d png, %d svg; want 14 each", len(byExt[".png"]), len(byExt[".svg"]))
+	// 4 metric charts + 3 latency charts (one per conns).
+	if len(byExt[".png"]) != 7 || len(byExt[".svg"]) != 7 {
+		t.Errorf("%d png, %d svg; want 7 each", len(byExt[".png"]), len(byExt[".svg"]))
 	}
 	for _, p := range byExt[".png"] {
 		f, err := os.Open(p)
@@ -73,8 +75,8 @@ func TestWriteReport(t *testing.T) {
 	if bytes.Contains(html, []byte("http://")) || bytes.Contains(html, []byte("https://")) {
 		t.Error("report.html contains an http(s) URL")
 	}
-	if n := bytes.Count(html, []byte(`<img src="data:image/png;base64,`)); n != 14 {
-		t.Errorf("report.html has %d inline charts, want 14", n)
+	if n := bytes.Count(html, []byte(`<img src="data:image/png;base64,`)); n != 7 {
+		t.Errorf("report.html has %d inline charts, want 7", n)
 	}
 	for _, want := range []string{"Fake CPU @ 2.0GHz", "server=1,client=0", "requests per server-CPU-second", "pool:workers=8,queue=64", "client-bound"} {
 		if !bytes.Contains(html, []byte(want)) {

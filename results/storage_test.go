@@ -17,7 +17,7 @@ func TestRoundTrip(t *testing.T) {
 		name string
 		run  *Run
 	}{
-		{"full", fakeRun(t, defaultFake())},
+		{"full", func() *Run { o := defaultFake(); o.conns = []int{1, 64}; o.reps = 3; return fakeRun(t, o) }()},
 		{"no histograms", func() *Run { o := defaultFake(); o.histograms = false; return fakeRun(t, o) }()},
 		{"empty", &Run{}},
 	}
