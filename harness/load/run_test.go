@@ -3,6 +3,7 @@ package load
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -26,7 +27,7 @@ var modeCases = []modeCase{
 
 // server starts the right test server for mode: the seed's for Churn, the
 // keep-alive upperlines server for the others.
-func server(t *testing.T, network string, mode Mode, decide func(*testServer, int64) fault) *testServer {
+func server(t testing.TB, network string, mode Mode, decide func(*testServer, int64) fault) *testServer {
 	t.Helper()
 	if mode == Churn {
 		return serve(t, network, seed(decide))
@@ -128,8 +129,9 @@ func TestRunCorrectServer(t *testing.T) {
 	for _, network := range []string{"tcp", "unix"} {
 		for _, mc := range modeCases {
 			t.Run(network+"/"+string(mc.mode), func(t *testing.T) {
+				t.Parallel()
 				s := server(t, network, mc.mode, nil)
-				cfg := config(s, mc, 3, 200*time.Millisecond)
+				cfg := config(s, mc, 3, 150*time.Millisecond)
 				res := mustRun(t, cfg)
 				if res.Errors != 0 {
 					t.Errorf("Errors = %d: %q", res.Errors, res.ErrorSamples)
@@ -175,8 +177,9 @@ func TestRunWrongReplies(t *testing.T) {
 	for _, network := range []string{"tcp", "unix"} {
 		for _, mc := range modeCases {
 			t.Run(network+"/"+string(mc.mode), func(t *testing.T) {
+				t.Parallel()
 				s := server(t, network, mc.mode, always(faultWrong))
-				res := mustRun(t, config(s, mc, 2, 150*time.Millisecond))
+				res := mustRun(t, config(s, mc, 2, 100*time.Millisecond))
 				if res.Requests != 0 || res.Errors == 0 {
 					t.Errorf("Requests = %d, Errors = %d; want 0 and > 0", res.Requests, res.Errors)
 				}
@@ -211,8 +214,9 @@ func TestRunFaults(t *testing.T) {
 	for _, tt := range tests {
 		for _, mc := range modeCases {
 			t.Run(tt.name+"/"+string(mc.mode), func(t *testing.T) {
+				t.Parallel()
 				s := server(t, "tcp", mc.mode, tt.decide)
-				res := mustRun(t, config(s, mc, 2, 200*time.Millisecond))
+				res := mustRun(t, config(s, mc, 2, 150*time.Millisecond))
 				if res.Errors == 0 {
 					t.Errorf("no errors counted")
 				}
@@ -233,8 +237,9 @@ func TestRunFaults(t *testing.T) {
 func TestRunReplyTimeout(t *testing.T) {
 	for _, mc := range modeCases {
 		t.Run(string(mc.mode), func(t *testing.T) {
+			t.Parallel()
 			s := server(t, "tcp", mc.mode, always(faultStall))
-			cfg := config(s, mc, 2, 300*time.Millisecond)
+			cfg := config(s, mc, 2, 200*time.Millisecond)
 			cfg.ReplyTimeout = 50 * time.Millisecond
 			start := time.Now()
 			res := mustRun(t, cfg)
@@ -261,6 +266,7 @@ func TestRunWarmupDiscarded(t *testing.T) {
 	for _, mc := range modeCases {
 		for _, warmup := range []time.Duration{0, 300 * time.Millisecond} {
 			t.Run(string(mc.mode)+"/warmup="+warmup.String(), func(t *testing.T) {
+				t.Parallel()
 				s := server(t, "tcp", mc.mode, wrongFirst200ms)
 				d := 200 * time.Millisecond
 				if warmup == 0 {
@@ -328,8 +334,9 @@ func TestOpenLoopNoCoordinatedOmission(t *testing.T) {
 func TestRunSlowClients(t *testing.T) {
 	for _, mc := range modeCases {
 		t.Run(string(mc.mode), func(t *testing.T) {
+			t.Parallel()
 			s := server(t, "tcp", mc.mode, nil)
-			cfg := config(s, mc, 3, 300*time.Millisecond)
+			cfg := config(s, mc, 3, 200*time.Millisecond)
 			cfg.Slow = 1
 			cfg.SlowDelay = time.Millisecond
 			res := mustRun(t, cfg)
@@ -388,9 +395,10 @@ func TestIsAlive(t *testing.T) {
 func TestRunEcho(t *testing.T) {
 	for _, size := range []int{1, 1000, MaxEchoSize} {
 		for _, mode := range []Mode{Closed, Pipelined, Open} {
-			t.Run(string(mode)+"/"+strings.Repeat("x", 0), func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s/%d", mode, size), func(t *testing.T) {
+				t.Parallel()
 				s := serve(t, "tcp", echo)
-				cfg := Config{Addr: s.addr, Mode: mode, Conns: 2, Rate: 200, Protocol: Echo{Size: size}, Duration: 150 * time.Millisecond}
+				cfg := Config{Addr: s.addr, Mode: mode, Conns: 2, Rate: 200, Protocol: Echo{Size: size}, Duration: 100 * time.Millisecond}
 				res := mustRun(t, cfg)
 				if res.Errors != 0 || res.Requests == 0 {
 					t.Errorf("size %d: Requests %d, Errors %d %q", size, res.Requests, res.Errors, res.ErrorSamples)

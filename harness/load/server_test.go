@@ -27,7 +27,7 @@ type testServer struct {
 
 // serve starts a server on 127.0.0.1:0 ("tcp") or on a socket in a
 // temporary directory ("unix").
-func serve(t *testing.T, network string, handle func(s *testServer, c net.Conn)) *testServer {
+func serve(t testing.TB, network string, handle func(s *testServer, c net.Conn)) *testServer {
 	t.Helper()
 	var ln net.Listener
 	var err error
