@@ -248,7 +248,16 @@ func checkGracefulShutdown(e *env) error {
 	results := make([]result, n)
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	defer func() {
+	var connMu sync.Mutex
+	var conns []net.Conn
+	aborted := false
+	defer func() { // on an early return, do not wait for the clients' timeouts
+		connMu.Lock()
+		aborted = true
+		for _, c := range conns {
+			c.Close()
+		}
+		connMu.Unlock()
 		select {
 		case <-gate:
 		default:
@@ -263,6 +272,12 @@ func checkGracefulShutdown(e *env) error {
 				return
 			}
 			defer c.Close()
+			connMu.Lock()
+			conns = append(conns, c)
+			if aborted {
+				c.Close()
+			}
+			connMu.Unlock()
 			results[i].local = c.LocalAddr().String()
 			if _, err := fmt.Fprintf(c, "req-%d\n", i); err != nil {
 				results[i].err = err
