@@ -16,6 +16,13 @@ func (w *worker) runOpen(n int) {
 	req := proto.Request()
 	interval := float64(time.Second) * float64(n) / w.r.cfg.Rate // ns between this worker's sends
 	var br *bufio.Reader
+	if w.fine = newFineTimer(w.r.ctx); w.fine != nil {
+		defer func() {
+			if w.fine != nil {
+				w.fine.close()
+			}
+		}()
+	}
 	c, ok := w.connect()
 	if !ok {
 		return
@@ -43,9 +50,9 @@ func (w *worker) openSession(c *guardedConn, br *bufio.Reader, proto Protocol, r
 		intended := start.Add(time.Duration(interval * float64(*k)))
 		*k++
 		ready := false // idle before the intended time: any lateness is ours
-		if d := time.Until(intended); d > 0 {
+		if time.Until(intended) > 0 {
 			ready = true
-			if !w.sleep(d) {
+			if !w.sleepUntil(intended) {
 				return "", nil
 			}
 		}
@@ -68,8 +75,10 @@ func (w *worker) openSession(c *guardedConn, br *bufio.Reader, proto Protocol, r
 		if stage, err := w.roundTrip(c, br, proto, req, werr); err != nil {
 			return stage, err
 		}
-		if !w.ok(time.Since(intended)) {
+		now := time.Now()
+		if !w.ok(now.Sub(intended)) {
 			return "", nil
 		}
+		record(w.st.uncorr, now.Sub(sendAt))
 	}
 }

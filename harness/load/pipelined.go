@@ -48,6 +48,7 @@ func (w *worker) pipelinedSession(c *guardedConn, br *bufio.Reader, proto Protoc
 	readerDone := make(chan struct{})
 	writerDone := make(chan struct{})
 	var werr error
+	var pushed int64 // requests handed to the reader (the writer's; read after it exits)
 	go func() {
 		defer close(writerDone)
 		for {
@@ -57,11 +58,13 @@ func (w *worker) pipelinedSession(c *guardedConn, br *bufio.Reader, proto Protoc
 			case <-readerDone:
 				return
 			}
+			pushed++
 			n := 1
 		more:
 			for n < perBatch {
 				select {
 				case sent <- now:
+					pushed++
 					n++
 				default:
 					break more
@@ -79,35 +82,41 @@ func (w *worker) pipelinedSession(c *guardedConn, br *bufio.Reader, proto Protoc
 			}
 		}
 	}()
-	stage, err := w.pipelinedReader(c, br, proto, req, sent, writerDone)
+	stage, err, answered := w.pipelinedReader(c, br, proto, req, sent, writerDone)
 	close(readerDone)
 	_ = c.Conn.Close() // unblock a writer stuck in Write
 	<-writerDone
+	if w.r.phase.Load() == phaseDone {
+		w.st.inFlight = pushed - answered
+	}
 	if err == nil && werr != nil && w.r.phase.Load() != phaseDone {
 		return "write", werr
 	}
 	return stage, err
 }
 
-func (w *worker) pipelinedReader(c *guardedConn, br *bufio.Reader, proto Protocol, req []byte, sent <-chan time.Time, writerDone <-chan struct{}) (string, error) {
+// pipelinedReader reads and checks replies in order until an error or the
+// end of the run; it also returns how many replies it read correctly.
+func (w *worker) pipelinedReader(c *guardedConn, br *bufio.Reader, proto Protocol, req []byte, sent <-chan time.Time, writerDone <-chan struct{}) (stage string, err error, answered int64) {
 	timeout := w.r.cfg.ReplyTimeout
 	for {
 		var t0 time.Time
 		select {
 		case t0 = <-sent:
 		case <-writerDone:
-			return "", nil // the writer failed (its error wins) or the run ended
+			return "", nil, answered // the writer failed (its error wins) or the run ended
 		case <-w.r.ctx.Done():
-			return "", nil
+			return "", nil, answered
 		}
 		if err := c.SetReadDeadline(t0.Add(timeout)); err != nil {
-			return "reply", err
+			return "reply", err, answered
 		}
 		if err := proto.ReadReply(br, req); err != nil {
-			return "reply", err
+			return "reply", err, answered
 		}
+		answered++
 		if !w.ok(time.Since(t0)) {
-			return "", nil
+			return "", nil, answered - 1 // read after the end: not counted, and not in flight
 		}
 	}
 }

@@ -39,11 +39,23 @@ type Result struct {
 	// Latency holds well-behaved connections' latencies in microseconds
 	// (see HistMin, HistMax), merged from per-worker histograms.
 	Latency *hdrhistogram.Histogram
+	// UncorrectedLatency is Open's latency measured from each request's
+	// actual send instead of its intended send time: what a closed-loop
+	// tool would report (wrk2's "uncorrected latency"). The difference from
+	// Latency is the time requests waited for their connection (the server's
+	// queueing that coordinated omission hides) plus the generator's own
+	// send lag. Nil in other modes.
+	UncorrectedLatency *hdrhistogram.Histogram
 	// SlowLatency is the same for slow connections; nil when Slow == 0.
 	SlowLatency *hdrhistogram.Histogram
 	// PerConn holds correct replies per well-behaved connection (worker),
 	// zeros included, for fairness (see Jain).
 	PerConn []int64
+	// InFlight counts requests (in Churn: exchanges, dial included) that
+	// had started but not completed when the run ended, on every
+	// connection; they are neither Requests nor Errors. A server that
+	// stalls for longer than the run shows here, not in Errors.
+	InFlight int64
 	// SlowRequests and SlowPerConn are Requests and PerConn for slow
 	// connections.
 	SlowRequests int64

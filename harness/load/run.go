@@ -182,9 +182,13 @@ func collect(cfg Config, workers []*worker, good int) collected {
 		res.SlowLatency = newHist()
 		res.SlowPerConn = make([]int64, cfg.Slow)
 	}
+	if cfg.Mode == Open {
+		res.UncorrectedLatency = newHist()
+	}
 	counts := map[string]int64{}
 	for _, w := range workers {
 		st := &w.st
+		res.InFlight += st.inFlight
 		if !st.measuring {
 			continue
 		}
@@ -199,6 +203,9 @@ func collect(cfg Config, workers []*worker, good int) collected {
 			continue
 		}
 		res.Latency.Merge(st.hist)
+		if st.uncorr != nil {
+			res.UncorrectedLatency.Merge(st.uncorr)
+		}
 		res.Requests += st.requests
 		res.PerConn[w.id] = st.requests
 		res.sends += st.sends

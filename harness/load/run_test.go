@@ -256,6 +256,26 @@ func TestRunReplyTimeout(t *testing.T) {
 	}
 }
 
+// TestRunInFlight: a server that stalls for longer than the run shows in
+// InFlight, not in Errors.
+func TestRunInFlight(t *testing.T) {
+	for _, mc := range modeCases {
+		t.Run(string(mc.mode), func(t *testing.T) {
+			t.Parallel()
+			s := server(t, "tcp", mc.mode, always(faultStall))
+			cfg := config(s, mc, 2, 100*time.Millisecond)
+			res := mustRun(t, cfg)
+			want := int64(2)
+			if mc.mode == Pipelined {
+				want = 2 * int64(cfg.Depth)
+			}
+			if res.Requests != 0 || res.Errors != 0 || res.InFlight != want {
+				t.Errorf("Requests %d, Errors %d, InFlight %d; want 0, 0, %d", res.Requests, res.Errors, res.InFlight, want)
+			}
+		})
+	}
+}
+
 func TestRunWarmupDiscarded(t *testing.T) {
 	wrongFirst200ms := func(s *testServer, _ int64) fault {
 		if time.Since(s.start) < 200*time.Millisecond {
@@ -325,6 +345,14 @@ func TestOpenLoopNoCoordinatedOmission(t *testing.T) {
 	}
 	if res.LateSends < 20 || res.MaxSendLag < 150*time.Millisecond {
 		t.Errorf("LateSends = %d, MaxSendLag = %v; want >= 20 and >= 150ms", res.LateSends, res.MaxSendLag)
+	}
+	// Measured from the actual send, only the stalled request itself is
+	// slow: that is the coordinated omission the corrected histogram avoids.
+	if n := countAtLeast(res.UncorrectedLatency, 100_000); n > 2 {
+		t.Errorf("%d uncorrected latencies >= 100ms, want the stalled request only", n)
+	}
+	if res.UncorrectedLatency.TotalCount() != res.Requests {
+		t.Errorf("UncorrectedLatency has %d values for %d requests", res.UncorrectedLatency.TotalCount(), res.Requests)
 	}
 	if res.ClientLateSends > res.LateSends {
 		t.Errorf("ClientLateSends %d > LateSends %d", res.ClientLateSends, res.LateSends)

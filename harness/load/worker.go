@@ -3,6 +3,7 @@ package load
 import (
 	"bufio"
 	"context"
+	"errors"
 	"net"
 	"sync/atomic"
 	"time"
@@ -37,6 +38,7 @@ type run struct {
 type stats struct {
 	measuring  bool // has seen phaseMeasure and reset the warm-up tallies
 	hist       *hdrhistogram.Histogram
+	uncorr     *hdrhistogram.Histogram // Open: latency from the actual send
 	requests   int64
 	errors     int64
 	sends      int64 // Open: sends in the interval
@@ -44,6 +46,7 @@ type stats struct {
 	clientLate int64 // Open
 	maxLag     time.Duration
 	samples    []errSample
+	inFlight   int64 // requests unanswered when the run ended (set once, at the end)
 }
 
 type errSample struct {
@@ -53,6 +56,9 @@ type errSample struct {
 
 func (s *stats) reset() {
 	s.hist.Reset()
+	if s.uncorr != nil {
+		s.uncorr.Reset()
+	}
 	s.requests, s.errors, s.sends, s.late, s.clientLate, s.maxLag = 0, 0, 0, 0, 0, 0
 	s.samples = s.samples[:0]
 }
@@ -65,13 +71,18 @@ type worker struct {
 	reported bool // first dial reported on r.ready
 	failures int  // consecutive errors, for the back-off
 	timer    *time.Timer
+	fine     *fineTimer // Open only; nil where unavailable
 	st       stats
 }
 
 func newWorker(r *run, id int, slow bool) *worker {
 	t := time.NewTimer(time.Hour)
 	t.Stop()
-	return &worker{r: r, id: id, slow: slow, timer: t, st: stats{hist: newHist()}}
+	w := &worker{r: r, id: id, slow: slow, timer: t, st: stats{hist: newHist()}}
+	if r.cfg.Mode == Open && !slow {
+		w.st.uncorr = newHist()
+	}
+	return w
 }
 
 // phase returns the run's phase, resetting the tallies the first time it
@@ -91,19 +102,27 @@ func (w *worker) ok(d time.Duration) bool {
 	if w.phase() == phaseDone {
 		return false
 	}
-	us := int64(d / time.Microsecond)
-	_ = w.st.hist.RecordValue(min(max(us, HistMin), HistMax))
+	record(w.st.hist, d)
 	w.st.requests++
 	w.failures = 0
 	return true
 }
 
+// record adds d to h in microseconds, clamped to the histogram's range.
+func record(h *hdrhistogram.Histogram, d time.Duration) {
+	_ = h.RecordValue(min(max(int64(d/time.Microsecond), HistMin), HistMax))
+}
+
 // fail records one error at stage, then backs off briefly so that a
 // refusing or resetting server does not make the worker spin. It reports
-// false when the run is over (the error is then not counted: it is
-// usually the run closing the connection).
+// false when the run is over: the error is then not counted (it is
+// usually the run closing the connection), but the request it interrupted
+// is counted in flight.
 func (w *worker) fail(stage string, err error) bool {
 	if w.phase() == phaseDone {
+		if stage != "dial" || w.r.cfg.Mode == Churn {
+			w.st.inFlight = max(w.st.inFlight, 1)
+		}
 		return false
 	}
 	w.st.errors++
@@ -146,6 +165,31 @@ func (w *worker) sleep(d time.Duration) bool {
 		w.timer.Stop()
 		return false
 	}
+}
+
+// errStopped is what a fineTimer's sleep returns when the run stops.
+var errStopped = errors.New("load: run stopped")
+
+// sleepUntil waits until t, on the worker's fineTimer when it has one
+// (precise), else on a Go timer. It reports false if the run is stopping.
+func (w *worker) sleepUntil(t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return w.r.ctx.Err() == nil
+	}
+	if w.fine != nil {
+		err := w.fine.sleep(d)
+		if err == nil {
+			return true
+		}
+		if errors.Is(err, errStopped) {
+			return false
+		}
+		w.fine.close() // broken: fall back to Go timers
+		w.fine = nil
+		d = time.Until(t)
+	}
+	return w.sleep(d)
 }
 
 // report sends the outcome of the worker's first dial to the coordinator.
