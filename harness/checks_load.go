@@ -114,11 +114,11 @@ type holder struct{ c net.Conn }
 // holdAll connects k silent clients.
 func holdAll(ctx context.Context, network, addr string, k int) ([]holder, error) {
 	hs := make([]holder, 0, k)
-	for range k {
+	for i := range k {
 		c, err := dial(ctx, network, addr)
 		if err != nil {
 			releaseAll(hs)
-			return nil, err
+			return nil, fmt.Errorf("connecting silent client %d of %d: %w", i+1, k, err)
 		}
 		hs = append(hs, holder{c})
 	}

@@ -33,7 +33,7 @@ func dial(ctx context.Context, network, addr string) (net.Conn, error) {
 	d := net.Dialer{Timeout: dialTimeout}
 	c, err := d.DialContext(ctx, network, addr)
 	if err != nil {
-		return nil, fmt.Errorf("dial %s %s: %w", network, addr, err)
+		return nil, err // net's error names the network and address
 	}
 	return c, nil
 }

@@ -2,6 +2,7 @@ package goroutine_test
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 
 	"github.com/gosocketserver/socketserver"
@@ -32,7 +33,8 @@ func TestConformanceBlackBox(t *testing.T) {
 // serveSeed serves handlers.Upper with st on 127.0.0.1 until the test ends.
 func serveSeed(t *testing.T, st socketserver.Strategy) string {
 	t.Helper()
-	srv := &socketserver.Server{Addr: "127.0.0.1:0", Handler: handlers.Upper(0, nil), Strategy: st, RequestQueueSize: 128}
+	srv := &socketserver.Server{Addr: "127.0.0.1:0", Handler: handlers.Upper(0, nil), Strategy: st, RequestQueueSize: 128,
+		ErrorLog: slog.New(slog.DiscardHandler)} // the resets are deliberate
 	if err := srv.Listen(); err != nil {
 		t.Fatal(err)
 	}

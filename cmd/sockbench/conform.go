@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/gosocketserver/socketserver/harness"
+)
+
+func init() {
+	register(&command{
+		name:    "conform",
+		summary: "check that a server at an address speaks the seed's protocol (black-box conformance)",
+		usage: `Usage: sockbench conform (--addr HOST:PORT | --unix PATH) [--expect serial|N|unbounded] [--timeout D]
+
+Run the black-box conformance checks against a running server that speaks
+the seed's protocol: the client sends one line, the server answers it
+stripped of ASCII whitespace and upper-cased (a-z only), with no newline, and
+closes. Python's socketserver.TCPServer passes with --expect serial,
+ThreadingTCPServer with --expect unbounded.
+
+Checks: ` + fmt.Sprint(harness.AddrCheckNames()) + `
+
+Prints "PASS name" or "FAIL name: reason" for each check, then
+"N passed, M failed" on the last line. Exit status 0 if every check passed,
+1 if any failed, 2 on bad usage.
+
+Flags:
+  --addr HOST:PORT  TCP address of the server
+  --unix PATH       Unix stream socket of the server
+  --expect P        concurrency the server should show: serial, unbounded or
+                    a number N (at most N at once) (default "serial", the seed's)
+  --timeout D       bound on each check (default 60s)
+
+Examples:
+  sockbench serve --addr 127.0.0.1:9999 & sockbench conform --addr 127.0.0.1:9999
+  sockbench conform --addr 127.0.0.1:9999 --expect unbounded
+  sockbench conform --unix /tmp/upper.sock --expect 8
+`,
+		run: runConform,
+	})
+}
+
+func runConform(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("conform", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "", "TCP address HOST:PORT")
+	unix := fs.String("unix", "", "Unix socket path")
+	expect := fs.String("expect", "serial", "serial, unbounded or N")
+	timeout := fs.Duration("timeout", 60*time.Second, "bound on each check")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "sockbench conform: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	network, target := "tcp", *addr
+	switch {
+	case *addr != "" && *unix != "":
+		fmt.Fprintln(stderr, "sockbench conform: give --addr or --unix, not both")
+		return 2
+	case *unix != "":
+		network, target = "unix", *unix
+	case *addr == "":
+		fmt.Fprintln(stderr, "sockbench conform: --addr HOST:PORT or --unix PATH is required")
+		return 2
+	}
+	p, err := harness.ParsePromise(*expect)
+	if err != nil {
+		fmt.Fprintf(stderr, "sockbench conform: --expect: %v\n", err)
+		return 2
+	}
+	if *timeout <= 0 {
+		fmt.Fprintln(stderr, "sockbench conform: --timeout must be positive")
+		return 2
+	}
+	passed, failed := 0, 0
+	for _, r := range harness.CheckAddr(ctx, network, target, p, harness.AddrOptions{Timeout: *timeout}) {
+		fmt.Fprintln(stdout, r)
+		if r.Pass {
+			passed++
+		} else {
+			failed++
+		}
+	}
+	fmt.Fprintf(stdout, "%d passed, %d failed\n", passed, failed)
+	if failed > 0 {
+		return 1
+	}
+	return 0
+}

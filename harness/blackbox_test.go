@@ -1,0 +1,152 @@
+package harness
+
+import (
+	"bufio"
+	"context"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/gosocketserver/socketserver"
+	"github.com/gosocketserver/socketserver/handlers"
+)
+
+// startPython runs testdata/seed_server.py with the given server kind and
+// returns its address; the server stops when the test ends.
+func startPython(t *testing.T, kind string) string {
+	t.Helper()
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 is not installed: the black-box check against Python's own socketserver cannot run (CI has python3)")
+	}
+	cmd := exec.Command(py, "testdata/seed_server.py", kind)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stdin.Close() // end of input: the script shuts its server down
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("python server: %v\n%s", err, stderr.String())
+		}
+	})
+	port, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("reading the python server's port: %v\n%s", err, stderr.String())
+	}
+	return "127.0.0.1:" + strings.TrimSpace(port)
+}
+
+// TestCheckAddrPython: Python's own servers pass the black-box checks with
+// the concurrency they have.
+func TestCheckAddrPython(t *testing.T) {
+	for _, tt := range []struct {
+		kind   string
+		expect Promise
+	}{{"serial", Serial}, {"threading", Unbounded}} {
+		t.Run(tt.kind, func(t *testing.T) {
+			t.Parallel()
+			addr := startPython(t, tt.kind)
+			for _, r := range CheckAddr(context.Background(), "tcp", addr, tt.expect, AddrOptions{}) {
+				if !r.Pass {
+					t.Error(r)
+				}
+			}
+		})
+	}
+}
+
+// TestCheckAddrCatchesWrongPromise: the capacity check fails when the
+// expectation does not match the server, both ways.
+func TestCheckAddrCatchesWrongPromise(t *testing.T) {
+	for _, tt := range []struct {
+		kind   string
+		expect Promise
+		reason string
+	}{
+		{"serial", Unbounded, "silent client"}, // the backlog of 5 fills up
+		{"serial", AtMost(2), "with 1 holders (one fewer than promised)"},
+		{"threading", Serial, "a probe was served while 1 clients held connections"},
+	} {
+		t.Run(tt.kind+"/"+tt.expect.String(), func(t *testing.T) {
+			t.Parallel()
+			addr := startPython(t, tt.kind)
+			rs := CheckAddr(context.Background(), "tcp", addr, tt.expect, AddrOptions{Only: []string{"Capacity"}, Timeout: 3e9})
+			if len(rs) != 1 || rs[0].Pass || !strings.Contains(rs[0].Reason, tt.reason) {
+				t.Fatalf("results %v; want Capacity to fail with %q", rs, tt.reason)
+			}
+		})
+	}
+}
+
+// TestCheckAddrCatchesWrongProtocol: a server that upper-cases with
+// Unicode rules, trims Unicode spaces, or limits the line fails the
+// protocol checks.
+func TestCheckAddrCatchesWrongProtocol(t *testing.T) {
+	unicodeUpper := &socketserver.StreamHandler{Serve: func(ctx context.Context, s *socketserver.Stream) error {
+		line, _ := s.ReadLine()
+		_, err := s.W.WriteString(strings.ToUpper(strings.TrimSpace(string(line))))
+		return err
+	}}
+	for _, tt := range []struct {
+		name  string
+		h     socketserver.Handler
+		check string
+	}{
+		{"unicode", unicodeUpper, "OddBytes"},
+		{"limited", handlers.Upper(64<<10, nil), "HugeLine"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			addr := serveInline(t, tt.h)
+			rs := CheckAddr(context.Background(), "tcp", addr, Serial, AddrOptions{Only: []string{tt.check}})
+			if len(rs) != 1 || rs[0].Pass {
+				t.Fatalf("results %v; want %s to fail", rs, tt.check)
+			}
+		})
+	}
+}
+
+// TestCheckAddrUnix runs every black-box check over a Unix socket against
+// the Server's built-in serial execution.
+func TestCheckAddrUnix(t *testing.T) {
+	e := &env{ctx: context.Background(), mk: func() socketserver.Strategy { return nil }}
+	s, err := e.newServer(config{network: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := e.closeAll(); err != nil {
+			t.Error(err)
+		}
+	})
+	for _, r := range CheckAddr(context.Background(), "unix", s.addr, Serial, AddrOptions{}) {
+		if !r.Pass {
+			t.Error(r)
+		}
+	}
+}
+
+// serveInline serves h serially on 127.0.0.1 until the test ends.
+func serveInline(t *testing.T, h socketserver.Handler) string {
+	t.Helper()
+	e := &env{ctx: context.Background(), mk: func() socketserver.Strategy { return nil }}
+	s, err := e.newServer(config{handler: h})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := e.closeAll(); err != nil {
+			t.Error(err)
+		}
+	})
+	return s.addr
+}
