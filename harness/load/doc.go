@@ -38,7 +38,15 @@
 // intended send time, not from when it was actually sent, so requests
 // queued behind a stall carry the time they waited. Sends that go out
 // late are never silent: Result.LateSends and MaxSendLag report them, and
-// AchievedRate sits beside TargetRate.
+// AchievedRate sits beside TargetRate. Result.UncorrectedLatency keeps the
+// latencies measured from the actual send as well, to show what a closed
+// loop would have hidden.
+//
+// Measuring from the intended time also charges the generator's own
+// lateness to the server, so the pacing must be precise: Go's timers wake
+// up to about 1 ms late in an idle process on Linux, so Open workers sleep
+// on a timerfd read through the netpoller instead (late by the kernel's
+// timer slack, tens of microseconds), falling back to Go timers elsewhere.
 //
 // # Saturation verdict
 //
@@ -50,8 +58,10 @@
 // sends were late although their connection was ready in time (the
 // generator itself woke up late). A ClientBound result measures the
 // client: compare servers by their CPU per request instead. The verdict
-// assumes the server runs in another process; with an in-process server
-// its CPU counts as the client's.
+// assumes the server runs in another process (with an in-process server
+// its CPU counts as the client's) and on other CPUs: when client and server
+// share the CPUs unpinned, a client below 90% may still be starved by the
+// server, and only pinning them apart makes the verdict sharp.
 //
 // # Cost
 //
@@ -59,5 +69,6 @@
 // same bytes each time and replies are checked in the reader's buffer),
 // each worker records into its own HDR histogram (merged at the end, no
 // shared lock), and the measured interval is an atomic phase each worker
-// reads after every reply. Each worker's histogram takes about 100 KiB.
+// reads after every reply. Each worker's histogram takes about 140 KiB
+// (Open workers two).
 package load
