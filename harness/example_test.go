@@ -1,0 +1,56 @@
+package harness_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/gosocketserver/socketserver"
+	"github.com/gosocketserver/socketserver/handlers"
+	"github.com/gosocketserver/socketserver/harness"
+)
+
+// ExampleCheckAddr checks a seed server, here one in this process with the
+// Server's built-in serial execution, as sockbench conform would check a
+// server anywhere.
+func ExampleCheckAddr() {
+	srv := &socketserver.Server{
+		Addr:     "127.0.0.1:0",
+		Handler:  handlers.Upper(0, nil),
+		ErrorLog: slog.New(slog.DiscardHandler), // the resets are deliberate
+	}
+	if err := srv.Listen(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(srv.Listener()) }()
+	defer func() { srv.Close(); <-done }()
+
+	addr := srv.ListenAddr().String()
+	for _, r := range harness.CheckAddr(context.Background(), "tcp", addr, harness.Serial, harness.AddrOptions{}) {
+		fmt.Println(r)
+	}
+	// Output:
+	// PASS Exchange
+	// PASS OddBytes
+	// PASS NoNewlineHalfClose
+	// PASS HugeLine
+	// PASS ByteByByte
+	// PASS ClientFaults
+	// PASS Burst
+	// PASS Capacity
+	// PASS SlowClient
+}
+
+// ExampleParsePromise shows the forms a promise takes on the command line.
+func ExampleParsePromise() {
+	for _, s := range []string{"serial", "4", "unbounded"} {
+		p, _ := harness.ParsePromise(s)
+		fmt.Printf("%s: Max=%d\n", p, p.Max)
+	}
+	// Output:
+	// serial: Max=1
+	// at most 4: Max=4
+	// unbounded: Max=0
+}
