@@ -1,0 +1,283 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/gosocketserver/socketserver/harness/bench"
+	"github.com/gosocketserver/socketserver/results"
+	"github.com/gosocketserver/socketserver/strategies"
+)
+
+// Defaults of "sockbench bench": 4 targets x 2 workloads x 3 connection
+// counts x 3 repetitions of 1 s (+ 250 ms warm-up) is 72 samples, about
+// 100 s on a 2-core machine.
+const (
+	defaultBenchStrategies = "sync;goroutine;pool:workers=64"
+	defaultBenchReference  = "reference:goroutine"
+	defaultBenchWorkloads  = "keepalive;churn"
+	defaultBenchConns      = "1,16,256"
+	defaultBenchDuration   = time.Second
+	defaultBenchWarmup     = 250 * time.Millisecond
+	defaultBenchReps       = 3
+	defaultBenchOut        = "sockbench-run.json"
+)
+
+// benchLauncher starts the servers under test; tests replace it.
+var benchLauncher bench.Launcher = bench.DefaultLauncher
+
+func init() {
+	register(&command{
+		name:    "bench",
+		summary: "benchmark strategies x workloads x connections, print a table, save the run",
+		usage: `Usage: sockbench bench [flags]
+
+Run the benchmark matrix: every target (strategies of this project,
+hand-written reference servers, external servers) x every workload x every
+connection count, repeated --reps times with the targets interleaved
+(A B C A B C). Each sample runs in a fresh server process (this binary
+re-executed as "sockbench serve" or "sockbench refserve"), driven by the
+load generator in this process. Prints the comparison table and writes the
+run as JSON to --out (read it with "sockbench report" and "sockbench compare").
+
+With no flags it runs the default comparison: sync, goroutine and
+pool:workers=64 against reference:goroutine (a hand-written goroutine-per-
+connection server), workloads keepalive and churn, 1, 16 and 256
+connections, 3 repetitions of 1s after 250ms of warm-up: about 100 s on 2
+cores. Serial and pool servers starve clients at 16 and 256 connections
+(a pool of 64 serves 64 connections at once): that is the lesson, reported
+as "starved N of M clients", not as errors.
+
+Lists of specs are separated by ';'. A list without ';' and without '='
+may use ',' ("sync,goroutine"), so "pool:workers=8,queue=64" stays one spec.
+
+Flags:
+  --strategies LIST  targets: strategy specs and reference:goroutine,
+                     reference:pool[:workers=N], reference:serial
+                     (default "` + defaultBenchStrategies + `")
+  --strategy SPEC    add one target (repeatable; replaces the default list)
+  --no-reference     do not add ` + defaultBenchReference + ` to the default list
+  --workloads LIST   workloads (default "` + defaultBenchWorkloads + `")
+  --conns LIST       connection counts, comma-separated (default "` + defaultBenchConns + `")
+  --duration D       measured time per sample (default ` + defaultBenchDuration.String() + `)
+  --warmup D         load before each measurement, discarded (default ` + defaultBenchWarmup.String() + `)
+  --reps N           repetitions (default ` + strconv.Itoa(defaultBenchReps) + `)
+  --rate R           requests/s of the open workload when it gives none (default 5000)
+  --pin              pin servers to CPU 1 and the load generator to CPU 0
+  --addr HOST:PORT   also measure an external server already running there
+                     (no server metrics; it must speak every workload's protocol)
+  --exec "CMD ARGS"  also measure an external server started by this shell
+                     command for each sample; it must print its address on
+                     the first line of stdout, or give --exec-addr
+  --exec-addr HOST:PORT  where the --exec server listens
+  --out FILE         write the run as JSON here (default "` + defaultBenchOut + `"; "-" for none)
+  --quiet            do not print the table
+
+Workloads:
+` + bench.WorkloadHelp() + `
+Examples:
+  sockbench bench
+  sockbench bench --pin --workloads keepalive --conns 16,256 --duration 5s
+  sockbench bench --strategies "goroutine;pool:workers=8,queue=64" --workloads "echo:size=64k;cpu:rounds=500"
+  sockbench bench --strategy goroutine --exec "python3 server.py" --exec-addr 127.0.0.1:9999
+`,
+		run: runBench,
+	})
+}
+
+// stringList is a repeatable flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ";") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+// splitSpecs splits a list of specs on ';', or on ',' when the list has
+// neither ';' nor '='.
+func splitSpecs(list string) []string {
+	sep := ";"
+	if !strings.Contains(list, ";") && !strings.Contains(list, "=") {
+		sep = ","
+	}
+	var out []string
+	for _, s := range strings.Split(list, sep) {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, commands["bench"].usage) }
+	var one stringList
+	fs.Var(&one, "strategy", "")
+	strategiesFlag := fs.String("strategies", "", "")
+	noRef := fs.Bool("no-reference", false, "")
+	workloadsFlag := fs.String("workloads", defaultBenchWorkloads, "")
+	connsFlag := fs.String("conns", defaultBenchConns, "")
+	duration := fs.Duration("duration", defaultBenchDuration, "")
+	warmup := fs.Duration("warmup", defaultBenchWarmup, "")
+	reps := fs.Int("reps", defaultBenchReps, "")
+	rate := fs.Float64("rate", bench.DefaultRate, "")
+	pin := fs.Bool("pin", false, "")
+	addr := fs.String("addr", "", "")
+	execCmd := fs.String("exec", "", "")
+	execAddr := fs.String("exec-addr", "", "")
+	out := fs.String("out", defaultBenchOut, "")
+	quiet := fs.Bool("quiet", false, "")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	usage := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "sockbench bench: "+format+"\n", a...)
+		return 2
+	}
+	if fs.NArg() > 0 {
+		return usage("unexpected arguments %q", fs.Args())
+	}
+
+	cfg, err := benchConfig(benchFlags{
+		one: one, strategies: *strategiesFlag, noRef: *noRef, workloads: *workloadsFlag, conns: *connsFlag,
+		duration: *duration, warmup: *warmup, reps: *reps, rate: *rate, addr: *addr, execCmd: *execCmd, execAddr: *execAddr,
+	})
+	if err != nil {
+		return usage("%v", err)
+	}
+	cfg.Pin = *pin
+	cfg.Launcher = benchLauncher
+	cfg.Args = append([]string{"sockbench", "bench"}, args...)
+	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		cfg.Progress = func(p bench.Progress) { fmt.Fprintf(stderr, "\r\033[K%s", p) }
+	}
+
+	start := time.Now()
+	run, err := bench.Run(ctx, cfg)
+	if cfg.Progress != nil {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
+	if err != nil && run == nil {
+		fmt.Fprintf(stderr, "sockbench bench: %v\n", err)
+		if errors.Is(err, bench.ErrBadConfig) {
+			return 2
+		}
+		return 1
+	}
+	code := 0
+	if err != nil {
+		fmt.Fprintf(stderr, "sockbench bench: stopped early: %v\n", err)
+		code = 1
+	}
+	if !*quiet {
+		if werr := results.WriteTable(stdout, run, results.TableOptions{}); werr != nil {
+			fmt.Fprintf(stderr, "sockbench bench: %v\n", werr)
+			code = 1
+		}
+	}
+	if *out != "-" {
+		if werr := results.WriteFile(*out, run); werr != nil {
+			fmt.Fprintf(stderr, "sockbench bench: %v\n", werr)
+			return 1
+		}
+		fmt.Fprintf(stderr, "sockbench bench: wrote %s (%d scenarios in %s)\n", *out, len(run.Scenarios), time.Since(start).Round(100*time.Millisecond))
+	}
+	return code
+}
+
+// benchFlags are the parsed flags benchConfig checks.
+type benchFlags struct {
+	one                     []string
+	strategies              string
+	noRef                   bool
+	workloads, conns        string
+	duration, warmup        time.Duration
+	reps                    int
+	rate                    float64
+	addr, execCmd, execAddr string
+}
+
+// benchConfig turns the flags into a bench.Config, with errors that name
+// the flag.
+func benchConfig(f benchFlags) (bench.Config, error) {
+	var cfg bench.Config
+	var specs []string
+	switch {
+	case len(f.one) > 0 && f.strategies != "":
+		return cfg, errors.New("give --strategies or --strategy, not both")
+	case len(f.one) > 0:
+		specs = f.one
+	case f.strategies != "":
+		specs = splitSpecs(f.strategies)
+	default:
+		specs = splitSpecs(defaultBenchStrategies)
+		if !f.noRef {
+			specs = append(specs, defaultBenchReference)
+		}
+	}
+	for _, s := range specs {
+		t, err := bench.ParseTarget(s)
+		if err != nil {
+			return cfg, fmt.Errorf("--strategies: %w", err)
+		}
+		if t.Kind == bench.KindStrategy {
+			if _, _, err := strategies.Build(s); err != nil {
+				return cfg, fmt.Errorf("--strategies: %w", err)
+			}
+		}
+		cfg.Targets = append(cfg.Targets, t)
+	}
+	if f.addr != "" {
+		cfg.Targets = append(cfg.Targets, bench.ExternalAddrTarget(f.addr))
+	}
+	if f.execAddr != "" && f.execCmd == "" {
+		return cfg, errors.New("--exec-addr needs --exec")
+	}
+	if f.execCmd != "" {
+		cfg.Targets = append(cfg.Targets, bench.ExternalExecTarget(f.execCmd, f.execAddr))
+	}
+	if len(cfg.Targets) == 0 {
+		return cfg, errors.New("no targets: give --strategies, --addr or --exec")
+	}
+	if !(f.rate > 0) {
+		return cfg, fmt.Errorf("--rate %v: want requests per second > 0", f.rate)
+	}
+	wl := splitSpecs(f.workloads)
+	if len(wl) == 0 {
+		return cfg, errors.New("--workloads: empty list")
+	}
+	for _, s := range wl {
+		w, err := bench.ParseWorkload(s, f.rate)
+		if err != nil {
+			return cfg, fmt.Errorf("--workloads: %w", err)
+		}
+		cfg.Workloads = append(cfg.Workloads, w)
+	}
+	for _, s := range strings.Split(f.conns, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return cfg, fmt.Errorf("--conns: %q is not a connection count >= 1", s)
+		}
+		cfg.Conns = append(cfg.Conns, n)
+	}
+	if f.duration <= 0 {
+		return cfg, fmt.Errorf("--duration %s: want > 0", f.duration)
+	}
+	if f.warmup < 0 {
+		return cfg, fmt.Errorf("--warmup %s: want >= 0", f.warmup)
+	}
+	if f.reps < 1 {
+		return cfg, fmt.Errorf("--reps %d: want at least 1", f.reps)
+	}
+	cfg.Duration, cfg.Warmup, cfg.Reps = f.duration, f.warmup, f.reps
+	return cfg, nil
+}

@@ -1,0 +1,267 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// A Launcher makes the command that runs a server process with the given
+// arguments (for example "serve --strategy goroutine ..." or
+// "refserve --kind pool ..."). The harness starts it, reads its stdout and
+// writes its stdin; the Launcher must not set Stdin, Stdout or Stderr.
+type Launcher func(ctx context.Context, args []string) (*exec.Cmd, error)
+
+// DefaultLauncher re-executes the running program (os.Executable) with
+// args: the sockbench binary serving itself.
+func DefaultLauncher(ctx context.Context, args []string) (*exec.Cmd, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("find the sockbench executable: %w", err)
+	}
+	return exec.CommandContext(ctx, exe, args...), nil
+}
+
+// ErrServerStart is wrapped by errors about a server process that could
+// not be started or did not report its address.
+var ErrServerStart = errors.New("server did not start")
+
+// startTimeout bounds how long a server may take to print its address.
+const startTimeout = 10 * time.Second
+
+// stopTimeout is how long a server may take to exit after its stdin closes
+// (and after SIGTERM) before it is killed.
+const stopTimeout = 3 * time.Second
+
+// ServerStats is the JSON line a server prints for "stats" in --control
+// mode (see "sockbench serve" and "sockbench refserve").
+type ServerStats struct {
+	Goroutines int    `json:"goroutines"`
+	Conns      int    `json:"conns"`
+	HeapInuse  uint64 `json:"heap_inuse"`
+	StackInuse uint64 `json:"stack_inuse"`
+	Sys        uint64 `json:"sys"`
+	NumGC      uint32 `json:"num_gc"`
+	GOMAXPROCS int    `json:"gomaxprocs"`
+}
+
+// server is one running server process under test.
+type server struct {
+	cmd     *exec.Cmd
+	pid     int
+	addr    string
+	control bool // speaks the stats protocol
+	stdin   io.WriteCloser
+	lines   chan string // stdout lines after the address
+	stderr  *tailBuffer
+	readers sync.WaitGroup
+	mu      sync.Mutex // serialises stats queries
+}
+
+// startServer starts a server process from cmd. With addr empty the
+// process must print its address alone on its first stdout line; otherwise
+// startServer waits until addr accepts connections. pin >= 0 pins the
+// process to that CPU.
+func startServer(ctx context.Context, cmd *exec.Cmd, addr string, control bool, pin int) (*server, error) {
+	s := &server{cmd: cmd, control: control, stderr: &tailBuffer{max: 4096}, lines: make(chan string, 16)}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrServerStart, err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrServerStart, err)
+	}
+	s.stdin = stdin
+	cmd.Stderr = s.stderr
+	cmd.WaitDelay = stopTimeout
+	if pin >= 0 {
+		err = startPinned(cmd, pin)
+	} else {
+		err = cmd.Start()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrServerStart, strings.Join(cmd.Args, " "), err)
+	}
+	s.pid = cmd.Process.Pid
+	first := make(chan string, 1)
+	s.readers.Add(1)
+	go func() {
+		defer s.readers.Done()
+		defer close(s.lines)
+		sc := bufio.NewScanner(stdout)
+		sc.Buffer(make([]byte, 4096), 1<<20)
+		n := 0
+		for sc.Scan() {
+			if n == 0 {
+				first <- sc.Text()
+			} else {
+				select {
+				case s.lines <- sc.Text():
+				default: // nobody asked: drop
+				}
+			}
+			n++
+		}
+		if n == 0 {
+			close(first)
+		}
+	}()
+	fail := func(err error) (*server, error) {
+		s.kill()
+		return nil, fmt.Errorf("%w: %s: %w%s", ErrServerStart, strings.Join(cmd.Args, " "), err, s.stderrNote())
+	}
+	timer := time.NewTimer(startTimeout)
+	defer timer.Stop()
+	if addr == "" {
+		select {
+		case line, ok := <-first:
+			if !ok {
+				return fail(errors.New("exited before printing its address"))
+			}
+			s.addr = strings.TrimSpace(line)
+			if _, _, err := net.SplitHostPort(s.addr); err != nil {
+				return fail(fmt.Errorf("first line of output %q is not an address", line))
+			}
+		case <-timer.C:
+			return fail(fmt.Errorf("printed no address within %s", startTimeout))
+		case <-ctx.Done():
+			return fail(ctx.Err())
+		}
+		return s, nil
+	}
+	s.addr = addr
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+			return s, nil
+		}
+		select {
+		case <-time.After(20 * time.Millisecond):
+		case <-timer.C:
+			return fail(fmt.Errorf("%s accepted no connection within %s: %w", addr, startTimeout, err))
+		case <-ctx.Done():
+			return fail(ctx.Err())
+		}
+	}
+}
+
+// stats asks the server for its runtime statistics ("stats" on stdin, one
+// JSON line on stdout), waiting at most timeout.
+func (s *server) stats(timeout time.Duration) (ServerStats, error) {
+	if !s.control {
+		return ServerStats{}, errors.New("server has no control channel")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for drained := false; !drained; { // drop stale lines
+		select {
+		case <-s.lines:
+		default:
+			drained = true
+		}
+	}
+	if _, err := io.WriteString(s.stdin, "stats\n"); err != nil {
+		return ServerStats{}, fmt.Errorf("ask for stats: %w", err)
+	}
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	for {
+		select {
+		case line, ok := <-s.lines:
+			if !ok {
+				return ServerStats{}, errors.New("ask for stats: server exited")
+			}
+			if !strings.HasPrefix(line, "{") {
+				continue
+			}
+			var st ServerStats
+			if err := json.Unmarshal([]byte(line), &st); err != nil {
+				return ServerStats{}, fmt.Errorf("stats line %q: %w", line, err)
+			}
+			return st, nil
+		case <-t.C:
+			return ServerStats{}, fmt.Errorf("no stats within %s", timeout)
+		}
+	}
+}
+
+// stop shuts the server down: its stdin is closed (a graceful shutdown for
+// sockbench's servers), then SIGTERM, then SIGKILL, each after
+// stopTimeout. It waits for the process and its output readers.
+func (s *server) stop() error {
+	_ = s.stdin.Close()
+	done := make(chan error, 1)
+	go func() { done <- s.cmd.Wait() }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(stopTimeout):
+		_ = s.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case err = <-done:
+		case <-time.After(stopTimeout):
+			_ = s.cmd.Process.Kill()
+			err = <-done
+		}
+	}
+	s.readers.Wait()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return fmt.Errorf("server %d exited: %w%s", s.pid, err, s.stderrNote())
+		}
+		return fmt.Errorf("server %d: %w", s.pid, err)
+	}
+	return nil
+}
+
+// kill ends the process at once and waits for it.
+func (s *server) kill() {
+	_ = s.stdin.Close()
+	_ = s.cmd.Process.Kill()
+	_ = s.cmd.Wait()
+	s.readers.Wait()
+}
+
+func (s *server) stderrNote() string {
+	if t := strings.TrimSpace(s.stderr.String()); t != "" {
+		return "; stderr: " + t
+	}
+	return ""
+}
+
+// tailBuffer keeps the last max bytes written to it. It is safe for
+// concurrent use.
+type tailBuffer struct {
+	mu  sync.Mutex
+	max int
+	b   []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.b = append(t.b, p...)
+	if len(t.b) > t.max {
+		t.b = append(t.b[:0], t.b[len(t.b)-t.max:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.b)
+}

@@ -1,0 +1,237 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+)
+
+// RefServer is a hand-written minimal server (net and bufio only, nothing
+// of the socketserver package) that the strategies are measured against:
+// the cost of the abstraction is the difference.
+//
+// Kinds: "goroutine" starts a goroutine per connection; "pool" starts
+// Workers goroutines that take connections from an unbuffered channel (the
+// accept loop waits while all are busy); "serial" serves each connection
+// inline in the accept loop.
+//
+// Handlers, spoken as handlers.Upper, handlers.UpperLines and
+// handlers.Echo do: "upper" reads one line (8 KiB bufio reader), strips
+// ASCII whitespace, writes it upper-cased without newline in one write,
+// then half-closes and closes; "upperlines" answers every line upper-cased
+// with its newline, one write per reply, until EOF; "echo" writes back
+// every read of up to 32 KiB.
+type RefServer struct {
+	Kind    string // goroutine, pool or serial
+	Workers int    // pool only; 0 means DefaultRefWorkers
+	Handler string // upper, upperlines or echo
+
+	conns atomic.Int64
+}
+
+// Conns returns the number of connections being served now.
+func (s *RefServer) Conns() int { return int(s.conns.Load()) }
+
+func (s *RefServer) check() error {
+	switch s.Kind {
+	case "goroutine", "pool", "serial":
+	default:
+		return fmt.Errorf("reference server: unknown kind %q (want goroutine, pool or serial)", s.Kind)
+	}
+	if !refHandlers[s.Handler] {
+		return fmt.Errorf("reference server: unknown handler %q (want upper, upperlines or echo)", s.Handler)
+	}
+	return nil
+}
+
+// Serve accepts connections on ln until ctx is done or Accept fails, and
+// serves them. When ctx is done it closes ln, closes every connection and
+// waits for every goroutine it started; it returns nil then, or the accept
+// error otherwise.
+func (s *RefServer) Serve(ctx context.Context, ln net.Listener) error {
+	if err := s.check(); err != nil {
+		return err
+	}
+	var (
+		mu     sync.Mutex
+		open   = map[net.Conn]struct{}{}
+		closed bool
+		wg     sync.WaitGroup
+	)
+	track := func(c net.Conn) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if closed {
+			return false
+		}
+		open[c] = struct{}{}
+		return true
+	}
+	untrack := func(c net.Conn) {
+		mu.Lock()
+		delete(open, c)
+		mu.Unlock()
+	}
+	serve := func(c net.Conn) {
+		s.conns.Add(1)
+		s.serveConn(c)
+		s.conns.Add(-1)
+		untrack(c)
+	}
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		closed = true
+		for c := range open {
+			c.Close()
+		}
+		mu.Unlock()
+		ln.Close()
+	})
+	defer stop()
+
+	var work chan net.Conn
+	if s.Kind == "pool" {
+		n := s.Workers
+		if n <= 0 {
+			n = DefaultRefWorkers
+		}
+		work = make(chan net.Conn)
+		for range n {
+			wg.Go(func() {
+				for c := range work {
+					serve(c)
+				}
+			})
+		}
+	}
+	var err error
+	for {
+		c, aerr := ln.Accept()
+		if aerr != nil {
+			if ctx.Err() == nil {
+				err = fmt.Errorf("reference server: accept: %w", aerr)
+			}
+			break
+		}
+		if !track(c) {
+			c.Close()
+			break
+		}
+		switch s.Kind {
+		case "serial":
+			serve(c)
+		case "goroutine":
+			wg.Go(func() { serve(c) })
+		case "pool":
+			select {
+			case work <- c:
+			case <-ctx.Done():
+				c.Close()
+				untrack(c)
+			}
+		}
+	}
+	if work != nil {
+		close(work)
+	}
+	ln.Close()
+	wg.Wait()
+	return err
+}
+
+// serveConn runs the handler on c, then half-closes and closes it.
+func (s *RefServer) serveConn(c net.Conn) {
+	defer func() {
+		if tc, ok := c.(*net.TCPConn); ok {
+			_ = tc.CloseWrite()
+		}
+		c.Close()
+	}()
+	switch s.Handler {
+	case "echo":
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := c.Read(buf)
+			if n > 0 {
+				if _, werr := c.Write(buf[:n]); werr != nil {
+					return
+				}
+			}
+			if err != nil {
+				return
+			}
+		}
+	case "upper":
+		r := bufio.NewReaderSize(c, 8192)
+		var long []byte
+		line, err := readLine(r, &long)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return
+		}
+		_, _ = c.Write(upper(strip(line)))
+	case "upperlines":
+		r := bufio.NewReaderSize(c, 8192)
+		var long []byte
+		for {
+			line, err := readLine(r, &long)
+			if len(line) > 0 {
+				if _, werr := c.Write(upper(line)); werr != nil {
+					return
+				}
+			}
+			if err != nil {
+				return
+			}
+		}
+	}
+}
+
+// readLine reads up to and including '\n', or what is left before EOF; a
+// line longer than r's buffer is gathered in *long.
+func readLine(r *bufio.Reader, long *[]byte) ([]byte, error) {
+	line, err := r.ReadSlice('\n')
+	if !errors.Is(err, bufio.ErrBufferFull) {
+		return line, err
+	}
+	*long = append((*long)[:0], line...)
+	for {
+		line, err = r.ReadSlice('\n')
+		*long = append(*long, line...)
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			return *long, err
+		}
+	}
+}
+
+// upper upper-cases ASCII a-z in place.
+func upper(b []byte) []byte {
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			b[i] = c - ('a' - 'A')
+		}
+	}
+	return b
+}
+
+// strip removes ASCII whitespace at both ends, as Python's bytes.strip.
+func strip(b []byte) []byte {
+	space := func(c byte) bool {
+		switch c {
+		case ' ', '\t', '\n', '\r', '\v', '\f':
+			return true
+		}
+		return false
+	}
+	for len(b) > 0 && space(b[0]) {
+		b = b[1:]
+	}
+	for len(b) > 0 && space(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
+}

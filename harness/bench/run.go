@@ -1,0 +1,421 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"sync"
+	"time"
+
+	"github.com/gosocketserver/socketserver/harness/load"
+	"github.com/gosocketserver/socketserver/results"
+)
+
+// ErrBadConfig is wrapped by Run's errors about its Config.
+var ErrBadConfig = errors.New("bad bench config")
+
+// DefaultBacklog is the listen backlog the harness gives the servers it
+// starts, so that hundreds of simultaneous dials are never refused.
+const DefaultBacklog = 4096
+
+// The CPUs of a pinned run.
+const (
+	ClientCPU = 0
+	ServerCPU = 1
+)
+
+// Config describes a benchmark matrix.
+type Config struct {
+	// Targets are the servers under test, in column order.
+	Targets []Target
+	// Workloads and Conns span the cells: every workload at every
+	// connection count.
+	Workloads []Workload
+	Conns     []int
+	// Reps is the number of repetitions of every (target, cell).
+	Reps int
+	// Duration is the measured time of each sample; Warmup the load run
+	// before it on the same connections, discarded.
+	Duration, Warmup time.Duration
+	// Pin pins every server process to CPU ServerCPU and this process
+	// (every thread, GOMAXPROCS 1) to CPU ClientCPU for the run.
+	Pin bool
+	// Backlog is the servers' listen backlog; 0 means DefaultBacklog.
+	Backlog int
+	// Launcher makes server processes; nil means DefaultLauncher.
+	Launcher Launcher
+	// Progress, if set, is called before each sample, from Run's
+	// goroutine.
+	Progress func(Progress)
+	// Args and ToolVersion are recorded in the run.
+	Args        []string
+	ToolVersion string
+}
+
+// Progress tells which sample Run is about to measure.
+type Progress struct {
+	Done, Total int // samples measured so far, and in all
+	Target      string
+	Workload    string
+	Conns       int
+	Rep         int // 1-based
+}
+
+// String returns e.g. "[12/48] keepalive conns=16 pool:workers=64 rep 2/3"
+// (without the total of repetitions: "rep 2").
+func (p Progress) String() string {
+	return fmt.Sprintf("[%d/%d] %s conns=%d %s rep %d", p.Done+1, p.Total, p.Workload, p.Conns, p.Target, p.Rep)
+}
+
+// cell is one (workload, connection count) of the matrix.
+type cell struct {
+	w     Workload
+	conns int
+}
+
+func (c Config) validate() error {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: "+format, append([]any{ErrBadConfig}, a...)...)
+	}
+	switch {
+	case len(c.Targets) == 0:
+		return bad("no targets")
+	case len(c.Workloads) == 0:
+		return bad("no workloads")
+	case len(c.Conns) == 0:
+		return bad("no connection counts")
+	case c.Reps < 1:
+		return bad("reps %d: want at least 1", c.Reps)
+	case c.Duration <= 0:
+		return bad("duration %s: want > 0", c.Duration)
+	case c.Warmup < 0:
+		return bad("warm-up %s: want >= 0", c.Warmup)
+	case c.Backlog < 0:
+		return bad("backlog %d: want >= 0", c.Backlog)
+	}
+	for _, n := range c.Conns {
+		if n < 1 {
+			return bad("connection count %d: want at least 1", n)
+		}
+	}
+	seen := map[string]bool{}
+	for _, t := range c.Targets {
+		if seen[t.Name] {
+			return bad("target %q given twice", t.Name)
+		}
+		seen[t.Name] = true
+		if t.Kind == KindExternal && t.Addr == "" && t.Exec == "" {
+			return bad("external target %q has neither an address nor a command", t.Name)
+		}
+	}
+	return nil
+}
+
+// Run measures the matrix cfg describes and returns it as a results.Run:
+// one Scenario per (target, workload, conns) in the order targets x cells,
+// with one Sample per repetition in the order measured (see Schedule).
+// Each sample runs in a fresh server process (external servers given by
+// address excepted). A sample that fails (the server does not start, the
+// load generator cannot connect) is left out and its scenario gets a
+// "failed" warning; Run goes on with the rest. Reference targets skip the
+// workloads whose handler they do not speak, with a run warning.
+//
+// Run blocks until the matrix is done or ctx ends; then it returns the run
+// so far together with ctx's error. It returns an error wrapping
+// ErrBadConfig for an invalid cfg, or one about pinning. With cfg.Pin it
+// changes this process's CPU mask and GOMAXPROCS while it runs: do not
+// call it concurrently with anything that minds.
+func Run(ctx context.Context, cfg Config) (*results.Run, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Launcher == nil {
+		cfg.Launcher = DefaultLauncher
+	}
+	if cfg.Backlog == 0 {
+		cfg.Backlog = DefaultBacklog
+	}
+	run := &results.Run{
+		Schema: results.SchemaVersion,
+		Env:    CurrentEnv(cfg.ToolVersion),
+		Config: results.Config{
+			Duration:    results.Duration(cfg.Duration),
+			Warmup:      results.Duration(cfg.Warmup),
+			Repetitions: cfg.Reps,
+			Interleaved: len(cfg.Targets) > 1,
+			Args:        cfg.Args,
+		},
+	}
+	pinServer := -1
+	if cfg.Pin {
+		if n := onlineCPUs(); n < 2 {
+			return nil, fmt.Errorf("pin: need 2 CPUs (server on %d, client on %d), have %d", ServerCPU, ClientCPU, n)
+		}
+		restore, err := pinSelf(ClientCPU)
+		if err != nil {
+			return nil, err
+		}
+		defer restore()
+		pinServer = ServerCPU
+		run.Config.Pinning = fmt.Sprintf("server=%d,client=%d", ServerCPU, ClientCPU)
+	} else if n := onlineCPUs(); n <= 2 {
+		run.Warnings = append(run.Warnings, fmt.Sprintf("unpinned on %d CPUs: the load generator and the server share them; rank by requests per server-CPU-second, or use --pin", n))
+	}
+
+	var cells []cell
+	for _, w := range cfg.Workloads {
+		for _, n := range cfg.Conns {
+			cells = append(cells, cell{w, n})
+		}
+	}
+	// scen[c][t] is target t's scenario for cell c.
+	scen := make([][]*results.Scenario, len(cells))
+	firstErr := make([][]string, len(cells))
+	failures := make([][][]string, len(cells))
+	skipped := map[string]bool{}
+	total := 0
+	for ci, c := range cells {
+		scen[ci] = make([]*results.Scenario, len(cfg.Targets))
+		firstErr[ci] = make([]string, len(cfg.Targets))
+		failures[ci] = make([][]string, len(cfg.Targets))
+		for ti, t := range cfg.Targets {
+			if !t.serves(c.w) {
+				key := t.Name + "/" + c.w.Name
+				if !skipped[key] {
+					skipped[key] = true
+					run.Warnings = append(run.Warnings, fmt.Sprintf("%s skipped for workload %s: reference servers speak upper, upperlines and echo only", t.Name, c.w.Name))
+				}
+				continue
+			}
+			scen[ci][ti] = &results.Scenario{
+				Strategy: t.Name,
+				Workload: c.w.Name,
+				Params:   c.w.Params,
+				Mode:     string(c.w.Mode),
+				Conns:    c.conns,
+			}
+			total += cfg.Reps
+		}
+	}
+
+	done := 0
+	var runErr error
+	for _, j := range Schedule(cfg.Reps, len(cells), len(cfg.Targets)) {
+		sc := scen[j.Cell][j.Target]
+		if sc == nil {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			runErr = err
+			break
+		}
+		c, t := cells[j.Cell], cfg.Targets[j.Target]
+		if cfg.Progress != nil {
+			cfg.Progress(Progress{Done: done, Total: total, Target: t.Name, Workload: c.w.Name, Conns: c.conns, Rep: j.Rep + 1})
+		}
+		done++
+		s, errSample, err := measure(ctx, cfg, t, c, pinServer)
+		if err != nil {
+			if ctx.Err() != nil {
+				runErr = ctx.Err()
+				break
+			}
+			failures[j.Cell][j.Target] = append(failures[j.Cell][j.Target], fmt.Sprintf("failed rep %d: %v", j.Rep+1, err))
+			continue
+		}
+		s.Rep = j.Rep
+		sc.Samples = append(sc.Samples, s)
+		if firstErr[j.Cell][j.Target] == "" {
+			firstErr[j.Cell][j.Target] = errSample
+		}
+	}
+
+	for ti := range cfg.Targets {
+		for ci, c := range cells {
+			sc := scen[ci][ti]
+			if sc == nil {
+				continue
+			}
+			if len(sc.Samples) == 0 {
+				for _, f := range failures[ci][ti] {
+					run.Warnings = append(run.Warnings, fmt.Sprintf("%s %s conns=%d: %s", sc.Strategy, sc.Workload, sc.Conns, f))
+				}
+				continue
+			}
+			sc.Warnings = cellWarnings(sc, c.conns-c.w.slowConns(c.conns), firstErr[ci][ti])
+			if k := c.w.slowConns(c.conns); k > 0 {
+				sc.Warnings = append(sc.Warnings, fmt.Sprintf("%d of %d clients slow (1 byte per %s); the figures are the other clients'", k, c.conns, orDefault(c.w.slowDelay, load.DefaultSlowDelay)))
+			} else if c.w.slowShare > 0 {
+				sc.Warnings = append(sc.Warnings, "no slow client at 1 connection")
+			}
+			sc.Warnings = append(sc.Warnings, failures[ci][ti]...)
+			run.Scenarios = append(run.Scenarios, *sc)
+		}
+	}
+	return run, runErr
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
+}
+
+// memMinConns is the fewest connections held open for which a sample
+// reports memory per connection: below it the runtime's own growth
+// (buffers, heap) dwarfs the connections' share. The idle workload always
+// reports it.
+const memMinConns = 256
+
+// measure runs one sample: it starts t's server for c's handler (pinned to
+// CPU pin when pin >= 0), drives the load, reads the server's counters and
+// stops it. errSample is one of the load generator's error messages, if
+// any.
+func measure(ctx context.Context, cfg Config, t Target, c cell, pin int) (s results.Sample, errSample string, err error) {
+	addr := t.Addr
+	var srv *server
+	if t.Kind != KindExternal || t.Exec != "" {
+		var cmd *exec.Cmd
+		if t.Kind == KindExternal {
+			cmd = exec.CommandContext(ctx, "/bin/sh", "-c", "exec "+t.Exec)
+		} else if cmd, err = cfg.Launcher(ctx, t.args(c.w.Handler, cfg.Backlog)); err != nil {
+			return s, "", err
+		}
+		srv, err = startServer(ctx, cmd, t.ExecAddr, t.Kind != KindExternal, pin)
+		if err != nil {
+			return s, "", err
+		}
+		addr = srv.addr
+		defer func() {
+			serr := srv.stop()
+			if err == nil && serr != nil && t.Kind != KindExternal {
+				err = fmt.Errorf("stop server: %w", serr)
+			}
+		}()
+	}
+
+	var (
+		pf       *procFiles
+		baseline procStatus
+		smp      sampler
+		wg       sync.WaitGroup
+	)
+	sctx, stopSampling := context.WithCancel(ctx)
+	defer stopSampling()
+	if srv != nil {
+		if pf, err = openProc(srv.pid); err == nil {
+			defer pf.Close()
+			baseline, err = pf.readStatus()
+		}
+		if err != nil {
+			pf = nil // no /proc: server metrics stay unmeasured
+			err = nil
+		}
+	}
+	if pf != nil {
+		smp.pf = pf
+		wg.Add(1)
+		go smp.run(sctx, &wg)
+	}
+	var (
+		stats    ServerStats
+		statsErr = errors.New("not asked")
+	)
+	if srv != nil && srv.control {
+		wg.Go(func() {
+			// Midway through the measured interval (dialing shifts it a
+			// little later than this estimate).
+			tm := time.NewTimer(cfg.Warmup + cfg.Duration/2)
+			defer tm.Stop()
+			select {
+			case <-tm.C:
+				stats, statsErr = srv.stats(2 * time.Second)
+			case <-sctx.Done():
+			}
+		})
+	}
+
+	res, err := load.Run(ctx, c.w.loadConfig(addr, c.conns, cfg.Warmup, cfg.Duration))
+	tEnd := time.Now()
+	var final procStatus
+	var finalErr error
+	if pf != nil {
+		final, finalErr = pf.readStatus()
+	}
+	stopSampling()
+	wg.Wait()
+	if err != nil {
+		if srv != nil {
+			err = fmt.Errorf("%w%s", err, srv.stderrNote())
+		}
+		return s, "", err
+	}
+
+	s = sampleOf(res)
+	if len(res.ErrorSamples) > 0 {
+		errSample = res.ErrorSamples[0]
+	}
+	if pf != nil && smp.err == nil {
+		t1 := tEnd
+		t0 := t1.Add(-res.Elapsed)
+		if cpu, ctxsw, rss, ok := interval(smp.points, t0, t1); ok {
+			s.ServerCPU = cpu.Seconds()
+			if cpu > 0 && res.Requests > 0 {
+				s.CPUPerRequest = cpu.Seconds() * 1e6 / float64(res.Requests)
+				s.RequestsPerCPU = float64(res.Requests) / cpu.Seconds()
+			}
+			s.CtxSwitches = ctxsw
+			held := c.conns + res.IdleOpen
+			if (c.w.idle > 0 || (c.w.Mode != load.Churn && held >= memMinConns)) && rss > baseline.RSS {
+				s.MemPerConn = (rss - baseline.RSS) / int64(held)
+			}
+		}
+	}
+	if pf != nil && finalErr == nil {
+		s.PeakRSS = final.HWM
+	}
+	if statsErr == nil {
+		s.Goroutines = stats.Goroutines
+	}
+	return s, errSample, nil
+}
+
+// sampleOf fills the client-side fields of a Sample from a load result.
+func sampleOf(res *load.Result) results.Sample {
+	s := results.Sample{
+		Duration:    res.Elapsed.Seconds(),
+		Requests:    res.Requests,
+		Errors:      res.Errors,
+		ClientCPU:   res.ClientCPU.Seconds(),
+		ClientBound: res.ClientBound,
+		Fairness:    load.Jain(res.PerConn),
+	}
+	if s.Duration > 0 {
+		s.Throughput = float64(res.Requests) / s.Duration
+	}
+	for _, n := range res.PerConn {
+		if n == 0 {
+			s.Starved++
+		}
+	}
+	if h := res.Latency; h != nil && h.TotalCount() > 0 {
+		s.Latency = results.Latency{
+			P50:  float64(h.ValueAtQuantile(50)),
+			P90:  float64(h.ValueAtQuantile(90)),
+			P99:  float64(h.ValueAtQuantile(99)),
+			P999: float64(h.ValueAtQuantile(99.9)),
+			Max:  float64(h.Max()),
+			Mean: h.Mean(),
+		}
+		s.Histogram = results.NewHistogram(h)
+	}
+	if res.TargetRate > 0 {
+		s.TargetRate = res.TargetRate
+		s.AchievedRate = res.AchievedRate
+		s.MaxSendLag = res.MaxSendLag.Seconds()
+		s.LateSends = res.LateSends
+	}
+	return s
+}

@@ -1,0 +1,100 @@
+package bench
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// samplePeriod is how often the sampler reads the server's /proc files
+// while load runs. Each read costs a few microseconds of the client's CPU.
+const samplePeriod = 5 * time.Millisecond
+
+// point is one reading of the server's /proc counters.
+type point struct {
+	t   time.Time
+	cpu time.Duration
+	ctx int64
+	rss int64
+}
+
+// sampler records the server's CPU time, context switches and RSS over
+// time, so that the values at the edges of the load generator's measured
+// interval can be read afterwards (the generator reports only the
+// interval's length, and returns shortly after its end).
+type sampler struct {
+	pf     *procFiles
+	points []point
+	err    error
+}
+
+// run samples until ctx is done, then takes a last reading. The owner
+// waits for it to return before reading s.points.
+func (s *sampler) run(ctx context.Context, wg *sync.WaitGroup) {
+	defer wg.Done()
+	t := time.NewTicker(samplePeriod)
+	defer t.Stop()
+	s.take()
+	for {
+		select {
+		case <-ctx.Done():
+			s.take()
+			return
+		case <-t.C:
+			s.take()
+		}
+	}
+}
+
+func (s *sampler) take() {
+	now := time.Now()
+	st, err := s.pf.readStat()
+	if err != nil {
+		s.err = err
+		return
+	}
+	ss, err := s.pf.readStatus()
+	if err != nil {
+		s.err = err
+		return
+	}
+	s.points = append(s.points, point{t: now, cpu: st.CPU, ctx: ss.CtxSwitches, rss: ss.RSS})
+}
+
+// at returns the counters at time t, interpolated linearly between the
+// readings around it (RSS: the last reading at or before t). It reports
+// false if t is outside the readings.
+func at(points []point, t time.Time) (point, bool) {
+	if len(points) == 0 || t.Before(points[0].t) || t.After(points[len(points)-1].t) {
+		return point{}, false
+	}
+	for i := 1; i < len(points); i++ {
+		a, b := points[i-1], points[i]
+		if t.After(b.t) {
+			continue
+		}
+		span := b.t.Sub(a.t)
+		f := 0.0
+		if span > 0 {
+			f = float64(t.Sub(a.t)) / float64(span)
+		}
+		return point{
+			t:   t,
+			cpu: a.cpu + time.Duration(f*float64(b.cpu-a.cpu)),
+			ctx: a.ctx + int64(f*float64(b.ctx-a.ctx)),
+			rss: a.rss,
+		}, true
+	}
+	return points[0], true
+}
+
+// interval returns the change of the counters between t0 and t1 and the
+// RSS at t1.
+func interval(points []point, t0, t1 time.Time) (cpu time.Duration, ctx int64, rss int64, ok bool) {
+	a, ok0 := at(points, t0)
+	b, ok1 := at(points, t1)
+	if !ok0 || !ok1 {
+		return 0, 0, 0, false
+	}
+	return b.cpu - a.cpu, b.ctx - a.ctx, b.rss, true
+}

@@ -1,0 +1,107 @@
+package bench
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/gosocketserver/socketserver/results"
+)
+
+// SpreadLimit is the largest spread across repetitions (the furthest
+// repetition from the median, relative to the median) that the harness
+// accepts without a warning.
+const SpreadLimit = 0.10
+
+// cellWarnings says why a scenario's numbers may not be trusted:
+//
+//   - "client-bound": the load generator, not the server, was saturated
+//     (in every repetition, or "client-bound (K of N reps)");
+//   - "machine-bound": one connection measures the machine's cross-core
+//     wake-up, the same for every strategy;
+//   - "errors: N in K of M reps (first: ...)";
+//   - "starved N of M clients": connections that got no reply at all in
+//     some repetition (the most of any repetition);
+//   - "spread P% across reps (metric)": a repetition differs from the
+//     median by more than SpreadLimit.
+//
+// clients is the number of well-behaved connections (slow ones excluded);
+// firstErr is a sample error message to quote, or "".
+func cellWarnings(sc *results.Scenario, clients int, firstErr string) []string {
+	var w []string
+	n := len(sc.Samples)
+	if n == 0 {
+		return nil
+	}
+	bound, errReps, starved := 0, 0, 0
+	var errs int64
+	for _, s := range sc.Samples {
+		if s.ClientBound {
+			bound++
+		}
+		if s.Errors > 0 {
+			errReps++
+			errs += s.Errors
+		}
+		starved = max(starved, s.Starved)
+	}
+	switch {
+	case bound == n:
+		w = append(w, "client-bound")
+	case bound > 0:
+		w = append(w, fmt.Sprintf("client-bound (%d of %d reps)", bound, n))
+	}
+	if sc.Conns == 1 {
+		w = append(w, "machine-bound (1 connection: measures the cross-core wake-up, not the strategy)")
+	}
+	if errs > 0 {
+		msg := fmt.Sprintf("errors: %d in %d of %d reps", errs, errReps, n)
+		if firstErr != "" {
+			msg += " (first: " + firstErr + ")"
+		}
+		w = append(w, msg)
+	}
+	if starved > 0 {
+		w = append(w, fmt.Sprintf("starved %d of %d clients", starved, clients))
+	}
+	if n >= 2 {
+		for _, m := range []struct {
+			name string
+			get  func(*results.Sample) float64
+		}{
+			{"throughput", func(s *results.Sample) float64 { return s.Throughput }},
+			{"requests per server-CPU-second", func(s *results.Sample) float64 { return s.RequestsPerCPU }},
+		} {
+			xs := make([]float64, 0, n)
+			for i := range sc.Samples {
+				if v := m.get(&sc.Samples[i]); v > 0 {
+					xs = append(xs, v)
+				}
+			}
+			if sp := spread(xs); sp > SpreadLimit {
+				w = append(w, fmt.Sprintf("spread %.0f%% across reps (%s)", sp*100, m.name))
+			}
+		}
+	}
+	return w
+}
+
+// spread is the largest relative distance of an x from the median of xs;
+// 0 for fewer than two values.
+func spread(xs []float64) float64 {
+	if len(xs) < 2 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	var med float64
+	if len(s)%2 == 1 {
+		med = s[len(s)/2]
+	} else {
+		med = (s[len(s)/2-1] + s[len(s)/2]) / 2
+	}
+	if med == 0 {
+		return 0
+	}
+	return math.Max(math.Abs(s[0]-med), math.Abs(s[len(s)-1]-med)) / med
+}
