@@ -123,6 +123,7 @@ func parseStatusInt(key, val []byte, kb bool, dst *int64) error {
 // and a buffer so that frequent sampling stays cheap. It is not safe for
 // concurrent use.
 type procFiles struct {
+	pid          int
 	stat, status *os.File
 	buf          []byte
 }
@@ -137,7 +138,7 @@ func openProc(pid int) (*procFiles, error) {
 		stat.Close()
 		return nil, fmt.Errorf("%w: %w", ErrNoProc, err)
 	}
-	return &procFiles{stat: stat, status: status, buf: make([]byte, 8192)}, nil
+	return &procFiles{pid: pid, stat: stat, status: status, buf: make([]byte, 8192)}, nil
 }
 
 func (p *procFiles) read(f *os.File) ([]byte, error) {
@@ -162,6 +163,30 @@ func (p *procFiles) readStatus() (procStatus, error) {
 		return procStatus{}, err
 	}
 	return parseProcStatus(b)
+}
+
+// ctxSwitches sums the voluntary and nonvoluntary context switches of
+// every thread of the process: /proc/PID/status counts the main thread's
+// only. Threads that have exited are not counted (Go rarely ends one).
+func (p *procFiles) ctxSwitches() (int64, error) {
+	dir := fmt.Sprintf("/proc/%d/task", p.pid)
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %w", ErrNoProc, err)
+	}
+	var n int64
+	for _, e := range ents {
+		b, err := os.ReadFile(dir + "/" + e.Name() + "/status")
+		if err != nil {
+			continue // the thread ended
+		}
+		st, err := parseProcStatus(b)
+		if err != nil {
+			return 0, err
+		}
+		n += st.CtxSwitches
+	}
+	return n, nil
 }
 
 func (p *procFiles) Close() error {

@@ -199,12 +199,16 @@ func (s *server) stats(timeout time.Duration) (ServerStats, error) {
 
 // stop shuts the server down: its stdin is closed (a graceful shutdown for
 // sockbench's servers), then SIGTERM, then SIGKILL, each after
-// stopTimeout. It waits for the process and its output readers.
+// stopTimeout; a server without a control channel gets SIGTERM at once. It waits for the process and its output readers.
 func (s *server) stop() error {
 	_ = s.stdin.Close()
 	done := make(chan error, 1)
 	go func() { done <- s.cmd.Wait() }()
 	var err error
+	if !s.control {
+		// Not one of ours: it may not stop at end of input.
+		_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	}
 	select {
 	case err = <-done:
 	case <-time.After(stopTimeout):

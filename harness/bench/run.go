@@ -339,13 +339,13 @@ func measure(ctx context.Context, cfg Config, t Target, c cell, pin int) (s resu
 
 	res, err := load.Run(ctx, c.w.loadConfig(addr, c.conns, cfg.Warmup, cfg.Duration))
 	tEnd := time.Now()
+	stopSampling()
+	wg.Wait()
 	var final procStatus
 	var finalErr error
 	if pf != nil {
 		final, finalErr = pf.readStatus()
 	}
-	stopSampling()
-	wg.Wait()
 	if err != nil {
 		if srv != nil {
 			err = fmt.Errorf("%w%s", err, srv.stderrNote())
@@ -360,13 +360,15 @@ func measure(ctx context.Context, cfg Config, t Target, c cell, pin int) (s resu
 	if pf != nil && smp.err == nil {
 		t1 := tEnd
 		t0 := t1.Add(-res.Elapsed)
-		if cpu, ctxsw, rss, ok := interval(smp.points, t0, t1); ok {
+		if _, ctxsw, _, ok := interval(smp.ctx, t0, t1); ok {
+			s.CtxSwitches = ctxsw
+		}
+		if cpu, _, rss, ok := interval(smp.points, t0, t1); ok {
 			s.ServerCPU = cpu.Seconds()
 			if cpu > 0 && res.Requests > 0 {
 				s.CPUPerRequest = cpu.Seconds() * 1e6 / float64(res.Requests)
 				s.RequestsPerCPU = float64(res.Requests) / cpu.Seconds()
 			}
-			s.CtxSwitches = ctxsw
 			held := c.conns + res.IdleOpen
 			if (c.w.idle > 0 || (c.w.Mode != load.Churn && held >= memMinConns)) && rss > baseline.RSS {
 				s.MemPerConn = (rss - baseline.RSS) / int64(held)

@@ -10,6 +10,10 @@ import (
 // while load runs. Each read costs a few microseconds of the client's CPU.
 const samplePeriod = 5 * time.Millisecond
 
+// ctxEvery is how many sample periods pass between readings of the
+// context switches, which cost a file per thread.
+const ctxEvery = 10
+
 // point is one reading of the server's /proc counters.
 type point struct {
 	t   time.Time
@@ -24,7 +28,9 @@ type point struct {
 // interval's length, and returns shortly after its end).
 type sampler struct {
 	pf     *procFiles
-	points []point
+	points []point // cpu and rss
+	ctx    []point // ctx only
+	n      int
 	err    error
 }
 
@@ -34,20 +40,29 @@ func (s *sampler) run(ctx context.Context, wg *sync.WaitGroup) {
 	defer wg.Done()
 	t := time.NewTicker(samplePeriod)
 	defer t.Stop()
-	s.take()
+	s.take(true)
 	for {
 		select {
 		case <-ctx.Done():
-			s.take()
+			s.take(true)
 			return
 		case <-t.C:
-			s.take()
+			s.n++
+			s.take(s.n%ctxEvery == 0)
 		}
 	}
 }
 
-func (s *sampler) take() {
+func (s *sampler) take(withCtx bool) {
 	now := time.Now()
+	if withCtx {
+		n, err := s.pf.ctxSwitches()
+		if err != nil {
+			s.err = err
+			return
+		}
+		s.ctx = append(s.ctx, point{t: now, ctx: n})
+	}
 	st, err := s.pf.readStat()
 	if err != nil {
 		s.err = err
@@ -58,7 +73,7 @@ func (s *sampler) take() {
 		s.err = err
 		return
 	}
-	s.points = append(s.points, point{t: now, cpu: st.CPU, ctx: ss.CtxSwitches, rss: ss.RSS})
+	s.points = append(s.points, point{t: now, cpu: st.CPU, rss: ss.RSS})
 }
 
 // at returns the counters at time t, interpolated linearly between the
@@ -78,11 +93,15 @@ func at(points []point, t time.Time) (point, bool) {
 		if span > 0 {
 			f = float64(t.Sub(a.t)) / float64(span)
 		}
+		rss := a.rss
+		if t.Equal(b.t) {
+			rss = b.rss
+		}
 		return point{
 			t:   t,
 			cpu: a.cpu + time.Duration(f*float64(b.cpu-a.cpu)),
 			ctx: a.ctx + int64(f*float64(b.ctx-a.ctx)),
-			rss: a.rss,
+			rss: rss,
 		}, true
 	}
 	return points[0], true
