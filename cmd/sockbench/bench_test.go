@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/gosocketserver/socketserver/results"
+)
+
+func TestBenchBadFlags(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"zero reps", []string{"--reps", "0"}, "--reps 0: want at least 1"},
+		{"zero conns", []string{"--conns", "1,0"}, `--conns: "0" is not a connection count`},
+		{"word conns", []string{"--conns", "many"}, `--conns: "many"`},
+		{"zero duration", []string{"--duration", "0s"}, "--duration 0s: want > 0"},
+		{"negative warm-up", []string{"--warmup", "-1s"}, "--warmup -1s"},
+		{"unknown workload", []string{"--workloads", "keepalive,nosuch"}, `unknown workload "nosuch"`},
+		{"bad workload option", []string{"--workloads", "echo:size=0"}, "positive byte count"},
+		{"unknown strategy", []string{"--strategies", "sync;fork"}, `unknown strategy "fork"`},
+		{"bad strategy option", []string{"--strategies", "pool:workers=0"}, "workers"},
+		{"unknown reference", []string{"--strategy", "reference:fork"}, "unknown reference server"},
+		{"both strategy flags", []string{"--strategy", "sync", "--strategies", "goroutine"}, "not both"},
+		{"exec-addr alone", []string{"--exec-addr", "127.0.0.1:1"}, "--exec-addr needs --exec"},
+		{"zero rate", []string{"--rate", "0"}, "--rate 0"},
+		{"empty workloads", []string{"--workloads", " ; "}, "--workloads: empty list"},
+		{"arguments", []string{"extra"}, "unexpected arguments"},
+		{"unknown flag", []string{"--nosuch"}, "flag provided but not defined"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), append([]string{"bench"}, tt.args...), &stdout, &stderr)
+			if code != 2 || !strings.Contains(stderr.String(), tt.want) {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr.String(), tt.want)
+			}
+		})
+	}
+}
+
+func TestSplitSpecs(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want []string
+	}{
+		{"sync,goroutine", []string{"sync", "goroutine"}},
+		{"sync;pool:workers=8,queue=64", []string{"sync", "pool:workers=8,queue=64"}},
+		{"pool:workers=8,queue=64", []string{"pool:workers=8,queue=64"}},
+		{" keepalive ; churn ;", []string{"keepalive", "churn"}},
+		{"", nil},
+	} {
+		if diff := cmp.Diff(tt.want, splitSpecs(tt.in)); diff != "" {
+			t.Errorf("splitSpecs(%q) (-want +got):\n%s", tt.in, diff)
+		}
+	}
+}
+
+func TestBenchDefaults(t *testing.T) {
+	cfg, err := benchConfig(benchFlags{workloads: defaultBenchWorkloads, conns: defaultBenchConns,
+		duration: defaultBenchDuration, warmup: defaultBenchWarmup, reps: defaultBenchReps, rate: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, tg := range cfg.Targets {
+		names = append(names, tg.Name)
+	}
+	want := []string{"sync", "goroutine", "pool:workers=64", "reference:goroutine"}
+	if diff := cmp.Diff(want, names); diff != "" {
+		t.Errorf("default targets (-want +got):\n%s", diff)
+	}
+	if len(cfg.Workloads) != 2 || !cmp.Equal(cfg.Conns, []int{1, 16, 256}) || cfg.Reps != 3 {
+		t.Errorf("default matrix: %d workloads, conns %v, %d reps", len(cfg.Workloads), cfg.Conns, cfg.Reps)
+	}
+}
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// sockbenchBinary builds this command once into a temporary directory,
+// for tests that need real server processes.
+func sockbenchBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "sockbench-test-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "sockbench")
+		goCmd := filepath.Join(runtime.GOROOT(), "bin", "go")
+		if _, err := os.Stat(goCmd); err != nil {
+			goCmd = "go"
+		}
+		out, err := exec.Command(goCmd, "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = err
+			binPath = string(out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatalf("go build: %v\n%s", buildErr, binPath)
+	}
+	return binPath
+}
+
+// TestBenchEndToEnd runs a tiny matrix with real "sockbench serve" and
+// "sockbench refserve" processes and checks the table and the saved run.
+func TestBenchEndToEnd(t *testing.T) {
+	bin := sockbenchBinary(t)
+	t.Cleanup(func() { os.RemoveAll(filepath.Dir(bin)) })
+	old := benchLauncher
+	benchLauncher = func(ctx context.Context, args []string) (*exec.Cmd, error) {
+		return exec.CommandContext(ctx, bin, args...), nil
+	}
+	t.Cleanup(func() { benchLauncher = old })
+
+	out := filepath.Join(t.TempDir(), "run.json")
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"bench", "--strategies", "sync;reference:pool:workers=2", "--workloads", "keepalive",
+		"--conns", "3", "--duration", "200ms", "--warmup", "50ms", "--reps", "1", "--out", out}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr.String())
+	}
+	for _, want := range []string{"requests per server-CPU-second", "reference:pool:workers=2", "starved 2 of 3 clients", "starved 1 of 3 clients"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	if !strings.Contains(stderr.String(), "wrote "+out) {
+		t.Errorf("stderr %q does not say where the run went", stderr.String())
+	}
+	r, err := results.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Scenarios) != 2 {
+		t.Fatalf("%d scenarios, want 2", len(r.Scenarios))
+	}
+	for _, sc := range r.Scenarios {
+		s := sc.Samples[0]
+		if s.Requests <= 0 || s.Errors != 0 || s.ServerCPU <= 0 || s.PeakRSS <= 0 || s.Goroutines <= 0 {
+			t.Errorf("%s: %+v", sc.Strategy, s)
+		}
+	}
+	if !cmp.Equal(r.Config.Args[:2], []string{"sockbench", "bench"}) {
+		t.Errorf("args recorded: %q", r.Config.Args)
+	}
+}
