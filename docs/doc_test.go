@@ -268,6 +268,7 @@ type server struct {
 	unix   bool
 	stdout *firstLine
 	stderr lockedBuffer
+	stdin  *os.File      // the write end of the server's stdin
 	done   chan struct{} // closed when the process has exited
 	code   int           // exit code, valid after done
 }
@@ -335,8 +336,20 @@ func (h *harness) startServer(t *testing.T, args []string) *server {
 	s.cmd.WaitDelay = 10 * time.Second
 	s.cmd.Stdout = s.stdout
 	s.cmd.Stderr = &s.stderr
-	if err := s.cmd.Start(); err != nil {
+	// Stdin stays open until stop, as a terminal's would: "serve --control"
+	// shuts down at the end of its input.
+	stdinR, stdinW, err := os.Pipe()
+	if err != nil {
 		cancel()
+		t.Fatal(err)
+	}
+	s.stdin = stdinW
+	s.cmd.Stdin = stdinR
+	err = s.cmd.Start()
+	stdinR.Close()
+	if err != nil {
+		cancel()
+		stdinW.Close()
 		t.Fatalf("start sockbench %s: %v", strings.Join(args, " "), err)
 	}
 	go func() {
@@ -350,6 +363,7 @@ func (h *harness) startServer(t *testing.T, args []string) *server {
 		return s
 	case <-s.done:
 		cancel()
+		s.stdin.Close()
 		t.Fatalf("sockbench %s exited with %d before serving:\n%s", strings.Join(args, " "), s.code, s.stderr.String())
 	case <-time.After(startTimeout):
 		h.stop(t, s)
@@ -364,6 +378,7 @@ func (h *harness) stop(t *testing.T, s *server) {
 	t.Helper()
 	s.cancel()
 	<-s.done
+	s.stdin.Close()
 	if s.code != 0 {
 		t.Errorf("sockbench %s: exit %d after interrupt:\n%s", strings.Join(s.args, " "), s.code, tail(s.stderr.String()))
 	}
