@@ -73,9 +73,11 @@ Flags:
   --reps N           repetitions (default ` + strconv.Itoa(defaultBenchReps) + `)
   --rate R           requests/s of the open workload when it gives none (default 5000)
   --pin              pin servers to CPU 1 and the load generator to CPU 0
-  --addr HOST:PORT   also measure an external server already running there
-                     (no server metrics; it must speak every workload's protocol)
-  --exec "CMD ARGS"  also measure an external server started by this shell
+  --addr HOST:PORT   measure an external server already running there (no
+                     server metrics; it must speak every workload's protocol);
+                     with --addr or --exec the default list is not measured
+                     unless --strategies or --strategy name targets
+  --exec "CMD ARGS"  measure an external server started by this shell
                      command for each sample; it must print its address on
                      the first line of stdout, or give --exec-addr
   --exec-addr HOST:PORT  where the --exec server listens
@@ -218,6 +220,8 @@ func benchConfig(f benchFlags) (bench.Config, error) {
 		specs = f.one
 	case f.strategies != "":
 		specs = splitSpecs(f.strategies)
+	case f.addr != "" || f.execCmd != "":
+		// Only the external server, unless strategies are named.
 	default:
 		specs = splitSpecs(defaultBenchStrategies)
 		if !f.noRef {
