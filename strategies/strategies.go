@@ -47,6 +47,9 @@ type Info struct {
 	Name    string
 	Python  string // the Python counterpart
 	Summary string
+	// Aliases are other names New accepts for this strategy, after
+	// Python's class names ("serial", "threading").
+	Aliases []string
 	Options []Option
 	// build makes the strategy from its parsed options and reports its
 	// concurrency promise.
@@ -54,15 +57,21 @@ type Info struct {
 }
 
 var registry = map[string]*Info{}
-var aliases = map[string]string{"serial": "sync", "threading": "goroutine"}
+var aliases = map[string]string{}
 
-func register(i *Info) { registry[i.Name] = i }
+func register(i *Info) {
+	registry[i.Name] = i
+	for _, a := range i.Aliases {
+		aliases[a] = i.Name
+	}
+}
 
 func init() {
 	register(&Info{
 		Name:    "sync",
 		Python:  "socketserver.TCPServer",
 		Summary: "serial: the accept loop runs each handler; one connection at a time",
+		Aliases: []string{"serial"},
 		build: func(o *spec.Spec) (socketserver.Strategy, Concurrency, error) {
 			return stsync.New(), Concurrency{Max: 1}, o.Unused()
 		},
@@ -71,6 +80,7 @@ func init() {
 		Name:    "goroutine",
 		Python:  "socketserver.ThreadingMixIn",
 		Summary: "one goroutine per connection, unbounded",
+		Aliases: []string{"threading"},
 		Options: []Option{{"daemon", "false", "Shutdown does not wait for running handlers (daemon_threads / block_on_close=False)"}},
 		build: func(o *spec.Spec) (socketserver.Strategy, Concurrency, error) {
 			d, err := o.Bool("daemon", false)

@@ -19,16 +19,19 @@ import (
 )
 
 // Defaults of "sockbench bench": 4 targets x 2 workloads x 3 connection
-// counts x 3 repetitions of 1 s (+ 250 ms warm-up) is 72 samples, about
-// 100 s on a 2-core machine.
+// counts x 5 repetitions of 500 ms (+ 200 ms warm-up) is 120 samples, about
+// 90 s on a 2-core machine. Five repetitions, not three: with three per
+// side the Mann-Whitney U test of "sockbench compare" can never reach
+// p < 0.05 (the smallest p for 3+3 samples is 0.1), so a run made with the
+// defaults could never show a regression.
 const (
 	defaultBenchStrategies = "sync;goroutine;pool:workers=64"
 	defaultBenchReference  = "reference:goroutine"
 	defaultBenchWorkloads  = "keepalive;churn"
 	defaultBenchConns      = "1,16,256"
-	defaultBenchDuration   = time.Second
-	defaultBenchWarmup     = 250 * time.Millisecond
-	defaultBenchReps       = 3
+	defaultBenchDuration   = 500 * time.Millisecond
+	defaultBenchWarmup     = 200 * time.Millisecond
+	defaultBenchReps       = 5
 	defaultBenchOut        = "sockbench-run.json"
 )
 

@@ -79,7 +79,7 @@ func TestBenchDefaults(t *testing.T) {
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("default targets (-want +got):\n%s", diff)
 	}
-	if len(cfg.Workloads) != 2 || !cmp.Equal(cfg.Conns, []int{1, 16, 256}) || cfg.Reps != 3 {
+	if len(cfg.Workloads) != 2 || !cmp.Equal(cfg.Conns, []int{1, 16, 256}) || cfg.Reps != 5 {
 		t.Errorf("default matrix: %d workloads, conns %v, %d reps", len(cfg.Workloads), cfg.Conns, cfg.Reps)
 	}
 }

@@ -37,7 +37,9 @@ Flags:
 	--threshold PCT    smallest change that counts, e.g. 5% or 0.05 (default 5%)
 	--metric M,...     metrics to compare (default: requests_per_cpu_s,
 	                   throughput_rps, cpu_per_request_us, latency_p50,
-	                   latency_p99, mem_per_conn_bytes, errors; "all" for all)
+	                   latency_p99, mem_per_conn_bytes, errors; "all" for all);
+	                   short names: rps, rpcpu, cpu, p50, p90, p99, p999, max,
+	                   rss, mem
 	--by strategy      compare strategies inside one run
 	--base NAME        base strategy for --by strategy
 	--format F         table (default), markdown or csv

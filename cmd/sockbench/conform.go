@@ -36,7 +36,8 @@ Flags:
   --timeout D       bound on each check (default 60s)
 
 Examples:
-  sockbench serve --addr 127.0.0.1:9999 & sockbench conform --addr 127.0.0.1:9999
+  sockbench serve --addr 127.0.0.1:9999 &
+  sockbench conform --addr 127.0.0.1:9999
   sockbench conform --addr 127.0.0.1:9999 --expect unbounded
   sockbench conform --unix /tmp/upper.sock --expect 8
 `,
@@ -47,6 +48,7 @@ Examples:
 func runConform(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("conform", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, commands["conform"].usage) }
 	addr := fs.String("addr", "", "TCP address HOST:PORT")
 	unix := fs.String("unix", "", "Unix socket path")
 	expect := fs.String("expect", "serial", "serial, unbounded or N")

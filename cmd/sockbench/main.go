@@ -75,7 +75,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		printUsage(stderr)
 		return 2
 	}
+	if wantsHelp(args[1:]) {
+		fmt.Fprint(stdout, c.usage)
+		return 0
+	}
 	return c.run(ctx, args[1:], stdout, stderr)
+}
+
+// wantsHelp reports whether a command's arguments ask for its help (-h,
+// -help or --help before any "--"), which then goes to stdout with exit
+// status 0, as "sockbench help COMMAND" does.
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
 }
 
 func printUsage(w io.Writer) {

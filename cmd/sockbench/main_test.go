@@ -1,9 +1,68 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"sort"
+	"strings"
 	"testing"
 
 	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// TestCommandHelp checks that every command's help is complete (a usage
+// line, its flags, examples) and reachable as "help CMD", "CMD --help" and
+// "CMD -h", always on stdout with exit status 0; and that an unknown flag
+// exits 2 naming the flag.
+func TestCommandHelp(t *testing.T) {
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			c := commands[name]
+			if c.summary == "" {
+				t.Error("no summary")
+			}
+			for _, want := range []string{"Usage", "sockbench " + name} {
+				if !strings.Contains(c.usage, want) {
+					t.Errorf("usage lacks %q", want)
+				}
+			}
+			if !strings.Contains(c.usage, "Examples") {
+				t.Error("usage has no examples")
+			}
+			for _, args := range [][]string{{"help", name}, {name, "--help"}, {name, "-h"}} {
+				var out, errb bytes.Buffer
+				if code := run(context.Background(), args, &out, &errb); code != 0 || out.String() != c.usage || errb.Len() != 0 {
+					t.Errorf("%q: exit %d, stdout is usage: %v, stderr %q", args, code, out.String() == c.usage, errb.String())
+				}
+			}
+			var out, errb bytes.Buffer
+			if code := run(context.Background(), []string{name, "--no-such-flag"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "no-such-flag") {
+				t.Errorf("unknown flag: exit %d, stderr %q", code, errb.String())
+			}
+		})
+	}
+}
+
+func TestWantsHelp(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want bool
+	}{
+		{nil, false},
+		{[]string{"--addr", "x"}, false},
+		{[]string{"--addr", "x", "-h"}, true},
+		{[]string{"-help"}, true},
+		{[]string{"--", "--help"}, false}, // a client word, not a flag
+	} {
+		if got := wantsHelp(tt.args); got != tt.want {
+			t.Errorf("wantsHelp(%q) = %v, want %v", tt.args, got, tt.want)
+		}
+	}
+}

@@ -43,7 +43,8 @@ Flags:
   --unix PATH          listen on a Unix stream socket instead of TCP
   --remove-socket      remove the Unix socket file on exit (Python never does)
   --backlog N          listen backlog, Python's request_queue_size (default 5)
-  --reuse-address      set SO_REUSEADDR (default true; Python's default is false)
+  --reuse-address      set SO_REUSEADDR (default true; Python's default is false:
+                       --reuse-address=false behaves as Python)
   --reuse-port         set SO_REUSEPORT (default false)
   --quiet              do not log each request
   --print-addr         print the bound address alone on the first line of stdout
@@ -60,6 +61,9 @@ Examples:
   sockbench serve --strategy goroutine --addr 127.0.0.1:0 --print-addr
   sockbench serve --strategy pool:workers=8,queue=64 --handler upperlines
   sockbench serve --unix /tmp/upper.sock --handler upper
+  sockbench serve --strategy goroutine:daemon=true --reuse-address=false
+
+Boolean strategy options take true or false ("pool:workers=4,refuse=true").
 `,
 		run: runServe,
 	})
@@ -69,8 +73,11 @@ func strategyHelp() string {
 	var b strings.Builder
 	for _, s := range strategies.List() {
 		fmt.Fprintf(&b, "  %-10s %s (Python: %s)\n", s.Name, s.Summary, s.Python)
+		if len(s.Aliases) > 0 {
+			fmt.Fprintf(&b, "    also named: %s\n", strings.Join(s.Aliases, ", "))
+		}
 		for _, o := range s.Options {
-			fmt.Fprintf(&b, "    %s=%s: %s\n", o.Name, o.Default, o.Doc)
+			fmt.Fprintf(&b, "    option %s (default %s): %s\n", o.Name, o.Default, o.Doc)
 		}
 	}
 	return b.String()

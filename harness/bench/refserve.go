@@ -35,6 +35,11 @@ Flags:
   --control          read commands on stdin: "stats" prints a JSON line of
                      runtime statistics; "quit" or end of input stops
   --cpuprofile FILE  write a CPU profile of the serving to FILE
+
+Examples:
+  sockbench refserve --kind goroutine --addr 127.0.0.1:9999
+  sockbench refserve --kind pool --workers 8 --handler upper --print-addr
+  sockbench bench --strategies "goroutine;reference:goroutine"
 `
 
 // RefServeMain is the "sockbench refserve" command: it serves a RefServer

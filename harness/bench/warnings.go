@@ -17,8 +17,10 @@ const SpreadLimit = 0.10
 //
 //   - "client-bound": the load generator, not the server, was saturated
 //     (in every repetition, or "client-bound (K of N reps)");
-//   - "machine-bound": one connection measures the machine's cross-core
-//     wake-up, the same for every strategy;
+//   - "machine-bound": one connection with a trivial handler measures the
+//     machine's cross-core wake-up, the same for every strategy (not said
+//     of cpu and sleep, whose handler dominates, nor of open-loop runs,
+//     whose rate is set by the client);
 //   - "errors: N in K of M reps (first: ...)";
 //   - "starved N of M clients": connections that got no reply at all in
 //     some repetition (the most of any repetition);
@@ -51,7 +53,7 @@ func cellWarnings(sc *results.Scenario, clients int, firstErr string) []string {
 	case bound > 0:
 		w = append(w, fmt.Sprintf("client-bound (%d of %d reps)", bound, n))
 	}
-	if sc.Conns == 1 {
+	if sc.Conns == 1 && sc.Workload != "cpu" && sc.Workload != "sleep" && sc.Mode != "open" && sc.Params["delay"] == "" {
 		w = append(w, "machine-bound (1 connection: measures the cross-core wake-up, not the strategy)")
 	}
 	if errs > 0 {

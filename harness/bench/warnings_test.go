@@ -13,29 +13,37 @@ func TestCellWarnings(t *testing.T) {
 	}
 	for _, tt := range []struct {
 		name     string
+		workload string
 		conns    int
 		clients  int
 		samples  []results.Sample
 		firstErr string
 		want     []string
 	}{
-		{"clean", 16, 16, []results.Sample{ok(100, 1000), ok(105, 1000), ok(96, 1020)}, "", nil},
-		{"no samples", 16, 16, nil, "", nil},
-		{"machine-bound", 1, 1, []results.Sample{ok(100, 1000)}, "",
+		{"clean", "keepalive", 16, 16, []results.Sample{ok(100, 1000), ok(105, 1000), ok(96, 1020)}, "", nil},
+		{"no samples", "keepalive", 16, 16, nil, "", nil},
+		{"machine-bound", "keepalive", 1, 1, []results.Sample{ok(100, 1000)}, "",
 			[]string{"machine-bound (1 connection: measures the cross-core wake-up, not the strategy)"}},
-		{"client-bound every rep", 16, 16, []results.Sample{{ClientBound: true}, {ClientBound: true}}, "", []string{"client-bound"}},
-		{"client-bound some reps", 16, 16, []results.Sample{{ClientBound: true}, {}, {}}, "", []string{"client-bound (1 of 3 reps)"}},
-		{"errors", 16, 16, []results.Sample{{Errors: 3}, {}, {Errors: 2}}, "read reply: timeout",
+		{"cpu at 1 connection measures the handler", "cpu", 1, 1, []results.Sample{ok(100, 1000)}, "", nil},
+		{"sleep at 1 connection measures the handler", "sleep", 1, 1, []results.Sample{ok(100, 1000)}, "", nil},
+		{"open at 1 connection is paced by the client", "open", 1, 1, []results.Sample{ok(100, 1000)}, "", nil},
+		{"client-bound every rep", "keepalive", 16, 16, []results.Sample{{ClientBound: true}, {ClientBound: true}}, "", []string{"client-bound"}},
+		{"client-bound some reps", "keepalive", 16, 16, []results.Sample{{ClientBound: true}, {}, {}}, "", []string{"client-bound (1 of 3 reps)"}},
+		{"errors", "keepalive", 16, 16, []results.Sample{{Errors: 3}, {}, {Errors: 2}}, "read reply: timeout",
 			[]string{"errors: 5 in 2 of 3 reps (first: read reply: timeout)"}},
-		{"starved, most of any rep", 256, 256, []results.Sample{{Starved: 190}, {Starved: 192}}, "", []string{"starved 192 of 256 clients"}},
-		{"starved among well-behaved", 16, 12, []results.Sample{{Starved: 11}}, "", []string{"starved 11 of 12 clients"}},
-		{"spread", 16, 16, []results.Sample{ok(100, 1000), ok(130, 1000), ok(101, 1000)}, "", []string{"spread 29% across reps (throughput)"}},
-		{"spread of both", 16, 16, []results.Sample{ok(100, 1000), ok(80, 700)}, "",
+		{"starved, most of any rep", "keepalive", 256, 256, []results.Sample{{Starved: 190}, {Starved: 192}}, "", []string{"starved 192 of 256 clients"}},
+		{"starved among well-behaved", "keepalive", 16, 12, []results.Sample{{Starved: 11}}, "", []string{"starved 11 of 12 clients"}},
+		{"spread", "keepalive", 16, 16, []results.Sample{ok(100, 1000), ok(130, 1000), ok(101, 1000)}, "", []string{"spread 29% across reps (throughput)"}},
+		{"spread of both", "keepalive", 16, 16, []results.Sample{ok(100, 1000), ok(80, 700)}, "",
 			[]string{"spread 11% across reps (throughput)", "spread 18% across reps (requests per server-CPU-second)"}},
-		{"spread just inside", 16, 16, []results.Sample{ok(100, 1000), ok(110, 1000), ok(91, 1000)}, "", nil},
+		{"spread just inside", "keepalive", 16, 16, []results.Sample{ok(100, 1000), ok(110, 1000), ok(91, 1000)}, "", nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			sc := &results.Scenario{Conns: tt.conns, Samples: tt.samples}
+			mode := "closed"
+			if tt.workload == "open" {
+				mode = "open"
+			}
+			sc := &results.Scenario{Workload: tt.workload, Mode: mode, Conns: tt.conns, Samples: tt.samples}
 			if diff := cmp.Diff(tt.want, cellWarnings(sc, tt.clients, tt.firstErr)); diff != "" {
 				t.Errorf("cellWarnings (-want +got):\n%s", diff)
 			}

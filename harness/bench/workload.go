@@ -75,7 +75,8 @@ var workloads = map[string]workloadInfo{
 			return Workload{Name: "pipelined", Handler: "upperlines", Mode: load.Pipelined, depth: d,
 				Params: map[string]string{"depth": strconv.Itoa(d)}}, sp.Unused("depth")
 		}},
-	"open": {"handler upperlines, open loop at a fixed total rate (latency from the intended send time)", []string{"rate=--rate"},
+	"open": {"handler upperlines (or sleep/cpu with delay/rounds), open loop at a fixed total rate (latency from the intended send time)",
+		[]string{"rate=5000 (default: --rate)", "delay=D (server waits D per request)", "rounds=N (server hashes N rounds per request)"},
 		func(sp *spec.Spec, rate float64) (Workload, error) {
 			r := rate
 			if v, ok := sp.Opts["rate"]; ok {
@@ -86,8 +87,29 @@ var workloads = map[string]workloadInfo{
 				r = f
 				_, _ = sp.Int("rate", 0, 0) // mark used
 			}
-			return Workload{Name: "open", Handler: "upperlines", Mode: load.Open, rate: r,
-				Params: map[string]string{"rate": strconv.FormatFloat(r, 'g', -1, 64)}}, sp.Unused("rate")
+			w := Workload{Name: "open", Handler: "upperlines", Mode: load.Open, rate: r,
+				Params: map[string]string{"rate": strconv.FormatFloat(r, 'g', -1, 64)}}
+			_, hasDelay := sp.Opts["delay"]
+			_, hasRounds := sp.Opts["rounds"]
+			switch {
+			case hasDelay && hasRounds:
+				return Workload{}, errors.New("options delay and rounds: give one, not both")
+			case hasDelay:
+				d, err := sp.Duration("delay", DefaultDelay)
+				if err != nil {
+					return Workload{}, err
+				}
+				w.Handler = "sleep:delay=" + d.String()
+				w.Params["delay"] = d.String()
+			case hasRounds:
+				n, err := sp.Int("rounds", DefaultRounds, 1)
+				if err != nil {
+					return Workload{}, err
+				}
+				w.Handler = fmt.Sprintf("cpu:rounds=%d", n)
+				w.Params["rounds"] = strconv.Itoa(n)
+			}
+			return w, sp.Unused("rate", "delay", "rounds")
 		}},
 	"echo": {"handler echo, closed loop with a payload of size bytes (1..1MiB; 4k, 64KiB, 1M allowed)", []string{"size=1024"},
 		func(sp *spec.Spec, _ float64) (Workload, error) {

@@ -84,5 +84,5 @@ func ExampleJain() {
 	// Output:
 	// 1
 	// 0.25
-	// 1
+	// 0
 }

@@ -95,8 +95,9 @@ func TestJain(t *testing.T) {
 		xs   []int64
 		want float64
 	}{
-		{nil, 1},
-		{[]int64{0, 0, 0}, 1},
+		{nil, 0},
+		{[]int64{0, 0, 0}, 0}, // nobody served: undefined, not "perfectly fair"
+		{[]int64{0, 3}, 0.5},
 		{[]int64{7}, 1},
 		{[]int64{5, 5, 5, 5}, 1},
 		{[]int64{10, 0, 0, 0}, 0.25},

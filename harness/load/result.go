@@ -114,7 +114,8 @@ const LateThreshold = time.Millisecond
 
 // Jain returns Jain's fairness index of xs, (Σx)² / (n·Σx²): 1 when every
 // x is equal, 1/n when one x has everything. When xs is empty or all
-// zero, nobody was treated worse than anybody else, and Jain returns 1.
+// zero the index is undefined (nobody was served, which is not fairness)
+// and Jain returns 0, which the results package reads as "not measured".
 func Jain(xs []int64) float64 {
 	var sum, sq float64
 	for _, x := range xs {
@@ -123,7 +124,7 @@ func Jain(xs []int64) float64 {
 		sq += f * f
 	}
 	if sq == 0 {
-		return 1
+		return 0
 	}
 	return sum * sum / (float64(len(xs)) * sq)
 }
