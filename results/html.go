@@ -15,6 +15,7 @@ type htmlData struct {
 	Config   [][2]string
 	Warnings []string
 	Tables   []htmlTable
+	Notes    []string // footnotes of the tables' cells, numbered from 1
 	Charts   []htmlChart
 }
 
@@ -22,7 +23,6 @@ type htmlTable struct {
 	Title      string
 	Strategies []string
 	Rows       []htmlRow
-	Notes      []string
 }
 
 type htmlRow struct {
@@ -65,8 +65,13 @@ func WriteHTML(w io.Writer, r *Run, charts []*Chart, opts TableOptions) error {
 	if e.Date.IsZero() {
 		d.Env[0][1] = ""
 	}
-	for _, t := range buildTables(r, opts) {
-		ht := htmlTable{Title: t.title(), Strategies: t.strategies, Notes: t.notes}
+	tables, notes := buildTables(r, opts)
+	d.Notes = notes
+	if s := spreadSummary(r); s != "" {
+		d.Warnings = append(d.Warnings[:len(d.Warnings):len(d.Warnings)], s)
+	}
+	for _, t := range tables {
+		ht := htmlTable{Title: t.title(), Strategies: t.strategies}
 		for _, row := range t.rows {
 			hr := htmlRow{Workload: row.cell.WorkloadLabel(), Mode: row.cell.Mode, Conns: row.cell.Conns}
 			for j, st := range row.stats {
@@ -132,8 +137,9 @@ figcaption { font-size: .9em; color: #555; }
 <tr><th>workload</th><th>mode</th><th>conns</th>{{range .Strategies}}<th>{{.}}</th>{{end}}</tr>
 {{range .Rows}}<tr><td>{{.Workload}}</td><td>{{.Mode}}</td><td class="num">{{.Conns}}</td>{{range .Cells}}<td class="num{{if .Best}} best{{end}}">{{.Text}}{{if .Best}} *{{end}}{{.Notes}}</td>{{end}}</tr>
 {{end}}</table>
-{{if .Notes}}<div class="notes">{{range $i, $n := .Notes}}<div>{{$i | inc}} {{$n}}</div>{{end}}</div>{{end}}
 {{end}}
+{{if .Notes}}<h3>Notes</h3>
+<div class="notes">{{range $i, $n := .Notes}}<div>{{$i | inc}} {{$n}}</div>{{end}}</div>{{end}}
 <h2>Charts</h2>
 {{range .Charts}}<figure id="{{.Name}}"><img src="{{.PNG}}" alt="{{.Title}}" width="672" height="384"><figcaption>{{.Title}}</figcaption></figure>
 {{end}}

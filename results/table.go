@@ -23,15 +23,38 @@ type metricTable struct {
 	metric     Metric
 	strategies []string
 	rows       []tableRow
-	notes      []string // footnote i+1
-	reps       int      // largest number of values in a cell
+	reps       int // largest number of values in a cell
 }
 
 type tableRow struct {
 	cell  Key
 	stats []*Stat // per strategy; nil where the strategy has no scenario or no values
-	notes [][]int // per strategy footnote numbers
+	notes [][]int // per strategy footnote numbers (into the run's notes)
 	best  []bool
+}
+
+// isSpreadWarning reports whether a scenario warning is about the spread
+// across repetitions, which every table cell shows as its ±; tables leave
+// such warnings out of their footnotes and count them once instead (see
+// spreadSummary).
+func isSpreadWarning(w string) bool { return strings.HasPrefix(w, "spread ") }
+
+// spreadSummary is one line saying how many scenarios of r vary across
+// repetitions more than the harness accepts, or "" if none.
+func spreadSummary(r *Run) string {
+	n := 0
+	for i := range r.Scenarios {
+		for _, w := range r.Scenarios[i].Warnings {
+			if isSpreadWarning(w) {
+				n++
+				break
+			}
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d of %d scenarios vary across repetitions beyond the harness's limit (a large ± in the tables): pin with --pin, measure longer (--duration) or more often (--reps) before trusting small differences", n, len(r.Scenarios))
 }
 
 // cells returns the distinct cells of r in table order: workloads in
@@ -78,7 +101,9 @@ func (r *Run) index() map[Key]*Scenario {
 	return m
 }
 
-func buildTables(r *Run, opts TableOptions) []*metricTable {
+// buildTables builds one table per metric and the run's footnotes: the
+// scenarios' warnings other than spread, numbered once for all tables.
+func buildTables(r *Run, opts TableOptions) ([]*metricTable, []string) {
 	ms := opts.Metrics
 	auto := ms == nil
 	if auto {
@@ -88,9 +113,10 @@ func buildTables(r *Run, opts TableOptions) []*metricTable {
 	cells := r.cells()
 	idx := r.index()
 	var out []*metricTable
+	var notes []string
+	noteIdx := map[string]int{}
 	for _, m := range ms {
 		t := &metricTable{metric: m, strategies: strategies}
-		noteIdx := map[string]int{}
 		any, nonzero := false, false
 		for _, c := range cells {
 			row := tableRow{cell: c, stats: make([]*Stat, len(strategies)), notes: make([][]int, len(strategies)), best: make([]bool, len(strategies))}
@@ -112,10 +138,13 @@ func buildTables(r *Run, opts TableOptions) []*metricTable {
 				t.reps = max(t.reps, st.N())
 				row.stats[j] = &st
 				for _, w := range sc.Warnings {
+					if isSpreadWarning(w) {
+						continue
+					}
 					n, ok := noteIdx[w]
 					if !ok {
-						t.notes = append(t.notes, w)
-						n = len(t.notes)
+						notes = append(notes, w)
+						n = len(notes)
 						noteIdx[w] = n
 					}
 					row.notes[j] = append(row.notes[j], n)
@@ -129,7 +158,7 @@ func buildTables(r *Run, opts TableOptions) []*metricTable {
 		}
 		out = append(out, t)
 	}
-	return out
+	return out, notes
 }
 
 // markBest marks the strategies whose median is best in the row, if at
@@ -206,12 +235,13 @@ func (t *metricTable) title() string {
 // describing the run, then one table per metric with a row per (workload,
 // params, mode, conns) and a column per strategy. Each cell holds the median
 // and the spread (±%, the furthest repetition from the median); '*' marks
-// the best strategy of the row; superscripts refer to the scenario's
-// warnings listed under the table.
+// the best strategy of the row; superscripts refer to the scenarios'
+// warnings, listed once after the last table.
 func WriteTable(w io.Writer, r *Run, opts TableOptions) error {
 	ew := &errWriter{w: w}
 	writeHeader(ew, r, "")
-	for _, t := range buildTables(r, opts) {
+	tables, notes := buildTables(r, opts)
+	for _, t := range tables {
 		fmt.Fprintf(ew, "\n%s\n", t.title())
 		header := []string{"workload", "mode", "conns"}
 		header = append(header, t.strategies...)
@@ -232,7 +262,10 @@ func WriteTable(w io.Writer, r *Run, opts TableOptions) error {
 			marks = append(marks, mk)
 		}
 		writeAligned(ew, rows, marks, 3)
-		for i, n := range t.notes {
+	}
+	if len(notes) > 0 {
+		fmt.Fprintf(ew, "\nnotes:\n")
+		for i, n := range notes {
 			fmt.Fprintf(ew, "%s %s\n", superscript(i+1), n)
 		}
 	}
@@ -301,6 +334,9 @@ func headerLines(r *Run) []string {
 	for _, wn := range r.Warnings {
 		lines = append(lines, "warning: "+wn)
 	}
+	if s := spreadSummary(r); s != "" {
+		lines = append(lines, "warning: "+s)
+	}
 	return lines
 }
 
@@ -316,7 +352,8 @@ func orDash(s string) string {
 func WriteMarkdown(w io.Writer, r *Run, opts TableOptions) error {
 	ew := &errWriter{w: w}
 	writeHeader(ew, r, "> ")
-	for _, t := range buildTables(r, opts) {
+	tables, notes := buildTables(r, opts)
+	for _, t := range tables {
 		fmt.Fprintf(ew, "\n#### %s\n\n", mdEscape(t.title()))
 		fmt.Fprintf(ew, "| workload | mode | conns |")
 		for _, s := range t.strategies {
@@ -334,11 +371,11 @@ func WriteMarkdown(w io.Writer, r *Run, opts TableOptions) error {
 			}
 			fmt.Fprintln(ew)
 		}
-		if len(t.notes) > 0 {
-			fmt.Fprintln(ew)
-			for i, n := range t.notes {
-				fmt.Fprintf(ew, "%s %s  \n", superscript(i+1), mdEscape(n))
-			}
+	}
+	if len(notes) > 0 {
+		fmt.Fprintf(ew, "\nNotes:\n\n")
+		for i, n := range notes {
+			fmt.Fprintf(ew, "%s %s  \n", superscript(i+1), mdEscape(n))
 		}
 	}
 	return ew.err

@@ -2,6 +2,8 @@ package results
 
 import (
 	"bytes"
+	"fmt"
+	"io"
 	"strings"
 	"testing"
 
@@ -137,6 +139,40 @@ func TestWriteTable(t *testing.T) {
 	// Columns align: every row of a table has the same width up to its marks.
 	if a, b := strings.Index(find("workload", 0), "pool"), strings.Index(find("echo", 0), "k ±"); a <= 0 || b <= 0 {
 		t.Errorf("unexpected layout:\n%s", out)
+	}
+}
+
+// TestWriteTableNotes: warnings are footnoted once for all tables, and
+// spread warnings, which each cell shows as its ±, are summarised in one
+// header line instead of a footnote per cell.
+func TestWriteTableNotes(t *testing.T) {
+	r := fakeRun(t, defaultFake())
+	r.Scenarios[0].Warnings = append(r.Scenarios[0].Warnings, "spread 40% across reps (throughput)")
+	r.Scenarios[1].Warnings = append(r.Scenarios[1].Warnings, "starved 3 of 4 clients", "spread 12% across reps (requests per server-CPU-second)")
+	ms, _ := ParseMetrics("rps,rpcpu,p99")
+	for _, tt := range []struct {
+		name  string
+		write func(io.Writer, *Run, TableOptions) error
+	}{{"text", WriteTable}, {"markdown", WriteMarkdown}} {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := tt.write(&buf, r, TableOptions{Metrics: ms}); err != nil {
+				t.Fatal(err)
+			}
+			out := buf.String()
+			if n := strings.Count(out, " starved 3 of 4 clients"); n != 1 {
+				t.Errorf("footnote printed %d times, want once:\n%s", n, out)
+			}
+			if strings.Contains(out, "spread 40%") || strings.Contains(out, "spread 12%") {
+				t.Errorf("spread warnings footnoted:\n%s", out)
+			}
+			if !strings.Contains(out, "warning: 2 of "+fmt.Sprint(len(r.Scenarios))+" scenarios vary across repetitions") {
+				t.Errorf("no spread summary:\n%s", out)
+			}
+			if i, j := strings.LastIndex(out, "latency p99"), strings.Index(out, "starved 3 of 4"); j < i {
+				t.Errorf("notes come before the last table:\n%s", out)
+			}
+		})
 	}
 }
 
