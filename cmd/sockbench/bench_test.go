@@ -3,13 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/gosocketserver/socketserver/results"
@@ -81,6 +84,51 @@ func TestBenchDefaults(t *testing.T) {
 	}
 	if len(cfg.Workloads) != 2 || !cmp.Equal(cfg.Conns, []int{1, 16, 256}) || cfg.Reps != 5 {
 		t.Errorf("default matrix: %d workloads, conns %v, %d reps", len(cfg.Workloads), cfg.Conns, cfg.Reps)
+	}
+}
+
+// TestBaselineIsTheDefaultMatrix keeps the committed baseline honest: it
+// must be a run of exactly the default matrix (targets, workloads,
+// connection counts, repetitions, duration) with every repetition present,
+// so that "sockbench bench" followed by "sockbench compare
+// results/baseline/default.json" compares like with like. Changing the
+// defaults means re-measuring the baseline.
+func TestBaselineIsTheDefaultMatrix(t *testing.T) {
+	run, err := results.ReadFile("../../results/baseline/default.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := benchConfig(benchFlags{workloads: defaultBenchWorkloads, conns: defaultBenchConns,
+		duration: defaultBenchDuration, warmup: defaultBenchWarmup, reps: defaultBenchReps, rate: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Config.Repetitions != defaultBenchReps || time.Duration(run.Config.Duration) != defaultBenchDuration || time.Duration(run.Config.Warmup) != defaultBenchWarmup {
+		t.Errorf("baseline config %+v; defaults are %d reps of %s after %s", run.Config, defaultBenchReps, defaultBenchDuration, defaultBenchWarmup)
+	}
+	type cell struct {
+		strategy, workload string
+		conns              int
+	}
+	var want, got []cell
+	for _, tg := range cfg.Targets {
+		for _, w := range cfg.Workloads {
+			for _, c := range cfg.Conns {
+				want = append(want, cell{tg.Name, w.Name, c})
+			}
+		}
+	}
+	for _, sc := range run.Scenarios {
+		got = append(got, cell{sc.Strategy, sc.Workload, sc.Conns})
+		if len(sc.Samples) != defaultBenchReps {
+			t.Errorf("%s %s %d: %d samples, want %d", sc.Strategy, sc.Workload, sc.Conns, len(sc.Samples), defaultBenchReps)
+		}
+	}
+	less := func(a, b cell) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) }
+	slices.SortFunc(want, less)
+	slices.SortFunc(got, less)
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(cell{})); diff != "" {
+		t.Errorf("baseline scenarios differ from the default matrix (-want +got):\n%s", diff)
 	}
 }
 
