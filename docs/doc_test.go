@@ -112,6 +112,7 @@ func (h *harness) run(t *testing.T, c docCommand) {
 			return
 		}
 		h.prepareOutputs(t, args)
+		h.prepareExecFiles(t, args)
 		args = append(args, cheapOverrides["bench"]...)
 		h.exec(t, args, 0)
 		h.checkOutputs(t, args)
@@ -179,6 +180,33 @@ func (h *harness) prepareInputs(t *testing.T, args []string) {
 		if err != nil {
 			t.Fatalf("input %s: no earlier command wrote it and the repository has none: %v", a, err)
 		}
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dst, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// prepareExecFiles copies the repository files that a bench command's
+// --exec server names (such as examples/python/upper_server.py) into the
+// working directory, where the command runs.
+func (h *harness) prepareExecFiles(t *testing.T, args []string) {
+	t.Helper()
+	cmdline, ok := flagValue(args, "exec")
+	if !ok {
+		return
+	}
+	for _, word := range strings.Fields(cmdline) {
+		if !strings.Contains(word, "/") || filepath.IsAbs(word) {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(h.repo, word))
+		if err != nil {
+			continue // not a repository file: an argument
+		}
+		dst := filepath.Join(h.work, word)
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			t.Fatal(err)
 		}
