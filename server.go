@@ -500,10 +500,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // Close stops the server now: it closes the listeners and every tracked
 // connection, cancels the handlers' contexts, and then waits for the
 // Strategy to release its resources (for blocking strategies, until every
-// interrupted handler has returned). Handlers that ignore both their context
-// and their closed connection keep Close waiting, like Python's
-// server_close with block_on_close. Do not call Close from a handler; use
-// Shutdown with the handler's context, or close from a new goroutine.
+// interrupted handler has returned). A strategy that runs handlers on the
+// accept loop, such as the serial one, leaves the running handler to the
+// goroutine of Serve, which returns once that handler has. Handlers that
+// ignore both their context and their closed connection keep Close
+// waiting, like Python's server_close with block_on_close. Do not call
+// Close from a handler; use Shutdown with the handler's context, or close
+// from a new goroutine.
 func (s *Server) Close() error {
 	s.init()
 	s.inShutdown.Store(true)
