@@ -95,11 +95,12 @@ func serveReference(b *testing.B, handler string) string {
 	return ln.Addr().String()
 }
 
-// runLoad drives addr for b.N microseconds (at least 1ms) and reports the
-// metrics.
+// runLoad drives addr for b.N microseconds (at least 100ms, so that 256
+// connections get connected and answered even in the b.N=1 probe run) and
+// reports the metrics.
 func runLoad(b *testing.B, cfg load.Config) {
 	b.Helper()
-	cfg.Duration = max(time.Duration(b.N)*time.Microsecond, time.Millisecond)
+	cfg.Duration = max(time.Duration(b.N)*time.Microsecond, 100*time.Millisecond)
 	cfg.ReplyTimeout = cfg.Duration + 10*time.Second // starved, not failed
 	var m0, m1 runtime.MemStats
 	runtime.ReadMemStats(&m0)
