@@ -144,6 +144,7 @@ func connsChart(g group, m Metric, conns []int, strategies []string, idx map[Key
 	var ymax float64
 	for _, s := range strategies {
 		var xys plotter.XYs
+		var starvedAt []string
 		for _, c := range conns {
 			sc, ok := idx[Key{Strategy: s, Workload: g.workload, Params: g.params, Mode: g.mode, Conns: c}]
 			if !ok {
@@ -152,10 +153,19 @@ func connsChart(g group, m Metric, conns []int, strategies []string, idx map[Key
 			if st := sc.Stat(m); st.N() > 0 {
 				xys = append(xys, plotter.XY{X: float64(c), Y: st.Median / scale})
 				ymax = math.Max(ymax, st.Median/scale)
+				if starvedWarning(sc) != "" {
+					starvedAt = append(starvedAt, strconv.Itoa(c))
+				}
 			}
 		}
 		if len(xys) > 0 {
-			args = append(args, s, xys)
+			name := s
+			if len(starvedAt) > 0 {
+				// A starving server's numbers are those of the few clients
+				// it served: the legend must say so.
+				name += " (starves clients at " + strings.Join(starvedAt, ", ") + ")"
+			}
+			args = append(args, name, xys)
 		}
 	}
 	if len(args) == 0 {
@@ -255,7 +265,11 @@ func latencyChart(g group, conns int, strategies []string, idx map[Key]*Scenario
 		for _, p := range xys {
 			hi = math.Max(hi, p.Y)
 		}
-		curves = append(curves, curve{s, xys})
+		name := s
+		if w := starvedWarning(sc); w != "" {
+			name += " (" + w + ": no latency)"
+		}
+		curves = append(curves, curve{name, xys})
 	}
 	if len(curves) == 0 {
 		return nil, nil
@@ -289,6 +303,17 @@ func latencyChart(g group, conns int, strategies []string, idx map[Key]*Scenario
 		return nil, fmt.Errorf("chart %s: %w", title, err)
 	}
 	return &Chart{Name: fmt.Sprintf("latency-%s-c%d", g.slug(), conns), Title: title, plot: p}, nil
+}
+
+// starvedWarning returns sc's warning about clients that got no reply
+// ("starved N of M clients"), or "".
+func starvedWarning(sc *Scenario) string {
+	for _, w := range sc.Warnings {
+		if strings.HasPrefix(w, "starved ") {
+			return w
+		}
+	}
+	return ""
 }
 
 // latencyCurve returns points (1/(1-q), latency µs) for sc: from the merged

@@ -182,3 +182,41 @@ func TestReportInBrowser(t *testing.T) {
 		_ = os.WriteFile(os.Getenv("SOCKBENCH_KEEP_SCREENSHOT"), data, 0o644)
 	}
 }
+
+// TestChartsSayWhoStarves: a starving server's curve is drawn from the few
+// clients it served, so its legend entry must say that it starved the
+// others, in the connections charts and in the latency chart.
+func TestChartsSayWhoStarves(t *testing.T) {
+	o := defaultFake()
+	o.workloads = []string{"keepalive"}
+	r := fakeRun(t, o)
+	for i := range r.Scenarios {
+		if sc := &r.Scenarios[i]; sc.Strategy == "sync" && sc.Conns == 16 {
+			sc.Warnings = append(sc.Warnings, "starved 15 of 16 clients")
+		}
+	}
+	charts, err := Charts(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]bool{}
+	for _, ch := range charts {
+		svg, err := ch.Render("svg")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"sync (starves clients at 16)", "sync (starved 15 of 16 clients: no latency)"} {
+			if strings.Contains(string(svg), want) {
+				found[want] = true
+			}
+		}
+		if strings.Contains(string(svg), "goroutine (starv") {
+			t.Errorf("%s: goroutine marked as starving", ch.Name)
+		}
+	}
+	for _, want := range []string{"sync (starves clients at 16)", "sync (starved 15 of 16 clients: no latency)"} {
+		if !found[want] {
+			t.Errorf("no chart's legend says %q", want)
+		}
+	}
+}
