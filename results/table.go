@@ -31,6 +31,10 @@ type tableRow struct {
 	stats []*Stat // per strategy; nil where the strategy has no scenario or no values
 	notes [][]int // per strategy footnote numbers (into the run's notes)
 	best  []bool
+	// starved is true where the scenario left clients without any reply:
+	// its numbers describe only the clients it served, so it is not
+	// marked best while a strategy that served everybody has a value.
+	starved []bool
 }
 
 // isSpreadWarning reports whether a scenario warning is about the spread
@@ -119,7 +123,8 @@ func buildTables(r *Run, opts TableOptions) ([]*metricTable, []string) {
 		t := &metricTable{metric: m, strategies: strategies}
 		any, nonzero := false, false
 		for _, c := range cells {
-			row := tableRow{cell: c, stats: make([]*Stat, len(strategies)), notes: make([][]int, len(strategies)), best: make([]bool, len(strategies))}
+			row := tableRow{cell: c, stats: make([]*Stat, len(strategies)), notes: make([][]int, len(strategies)),
+				best: make([]bool, len(strategies)), starved: make([]bool, len(strategies))}
 			for j, s := range strategies {
 				k := c
 				k.Strategy = s
@@ -138,6 +143,9 @@ func buildTables(r *Run, opts TableOptions) ([]*metricTable, []string) {
 				t.reps = max(t.reps, st.N())
 				row.stats[j] = &st
 				for _, w := range sc.Warnings {
+					if strings.HasPrefix(w, "starved ") {
+						row.starved[j] = true
+					}
 					if isSpreadWarning(w) {
 						continue
 					}
@@ -162,30 +170,40 @@ func buildTables(r *Run, opts TableOptions) ([]*metricTable, []string) {
 }
 
 // markBest marks the strategies whose median is best in the row, if at
-// least two strategies have values and they are not all equal.
+// least two strategies have values and they are not all equal. Strategies
+// that starved clients compete only when every strategy of the row did.
 func markBest(row *tableRow, m Metric) {
+	allStarved := true
+	for j, st := range row.stats {
+		if st != nil && !row.starved[j] {
+			allStarved = false
+		}
+	}
+	eligible := func(j int) bool { return row.stats[j] != nil && (allStarved || !row.starved[j]) }
 	bestV := math.NaN()
-	n := 0
-	for _, st := range row.stats {
-		if st == nil {
+	total := 0
+	for j, st := range row.stats {
+		if st != nil {
+			total++
+		}
+		if !eligible(j) {
 			continue
 		}
-		n++
 		if math.IsNaN(bestV) || (m.Better == HigherIsBetter && st.Median > bestV) || (m.Better == LowerIsBetter && st.Median < bestV) {
 			bestV = st.Median
 		}
 	}
-	if n < 2 {
+	if total < 2 {
 		return
 	}
 	marked := 0
 	for j, st := range row.stats {
-		if st != nil && st.Median == bestV {
+		if eligible(j) && st.Median == bestV {
 			row.best[j] = true
 			marked++
 		}
 	}
-	if marked == n {
+	if marked == total { // all equal: nobody is best
 		clear(row.best)
 	}
 }

@@ -176,6 +176,32 @@ func TestWriteTableNotes(t *testing.T) {
 	}
 }
 
+func TestMarkBestSkipsStarved(t *testing.T) {
+	m, _ := MetricByName("rpcpu")
+	st := func(v float64) *Stat { return &Stat{Median: v} }
+	for _, tt := range []struct {
+		name    string
+		stats   []*Stat
+		starved []bool
+		want    []bool
+	}{
+		{"plain", []*Stat{st(1), st(3), st(2)}, []bool{false, false, false}, []bool{false, true, false}},
+		{"starved winner passed over", []*Stat{st(9), st(3), st(2)}, []bool{true, false, false}, []bool{false, true, false}},
+		{"only one served everybody", []*Stat{st(9), st(3), st(8)}, []bool{true, false, true}, []bool{false, true, false}},
+		{"all starved compete", []*Stat{st(9), st(3)}, []bool{true, true}, []bool{true, false}},
+		{"all equal", []*Stat{st(3), st(3)}, []bool{false, false}, []bool{false, false}},
+		{"missing value", []*Stat{nil, st(3), st(4)}, []bool{false, false, false}, []bool{false, false, true}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			row := tableRow{stats: tt.stats, starved: tt.starved, best: make([]bool, len(tt.stats))}
+			markBest(&row, m)
+			if diff := cmp.Diff(tt.want, row.best); diff != "" {
+				t.Errorf("best (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestWriteTableSkipsUnmeasured(t *testing.T) {
 	o := defaultFake()
 	r := fakeRun(t, o)
