@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,6 +35,7 @@ const (
 	defaultBenchWarmup     = 200 * time.Millisecond
 	defaultBenchReps       = 5
 	defaultBenchOut        = "sockbench-run.json"
+	defaultBenchOldOut     = "sockbench-old.json"
 )
 
 // benchLauncher starts the servers under test; tests replace it.
@@ -85,6 +88,13 @@ Flags:
                      the first line of stdout, or give --exec-addr
   --exec-addr HOST:PORT  where the --exec server listens
   --out FILE         write the run as JSON here (default "` + defaultBenchOut + `"; "-" for none)
+  --old PATH         also serve every strategy and reference target with the
+                     sockbench executable at PATH (an older build), as
+                     "old:NAME", interleaved with this build's; the old
+                     build's scenarios go to --old-out under their plain
+                     names, so "sockbench compare OLD-OUT OUT" compares two
+                     builds measured under the same conditions
+  --old-out FILE     where --old writes the old build's run (default "` + defaultBenchOldOut + `")
   --quiet            do not print the table
 
 Workloads:
@@ -94,6 +104,7 @@ Examples:
   sockbench bench --pin --workloads keepalive --conns 16,256 --duration 5s
   sockbench bench --strategies "goroutine;pool:workers=8,queue=64" --workloads "echo:size=64k;cpu:rounds=500"
   sockbench bench --strategy goroutine --exec "python3 server.py" --exec-addr 127.0.0.1:9999
+  sockbench bench --old /tmp/sockbench-main --out new.json --old-out old.json
 `,
 		run: runBench,
 	})
@@ -140,6 +151,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	execCmd := fs.String("exec", "", "")
 	execAddr := fs.String("exec-addr", "", "")
 	out := fs.String("out", defaultBenchOut, "")
+	oldExe := fs.String("old", "", "")
+	oldOut := fs.String("old-out", defaultBenchOldOut, "")
 	quiet := fs.Bool("quiet", false, "")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -155,6 +168,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	cfg, err := benchConfig(benchFlags{
 		one: one, strategies: *strategiesFlag, noRef: *noRef, workloads: *workloadsFlag, conns: *connsFlag,
 		duration: *duration, warmup: *warmup, reps: *reps, rate: *rate, addr: *addr, execCmd: *execCmd, execAddr: *execAddr,
+		old: *oldExe,
 	})
 	if err != nil {
 		return usage("%v", err)
@@ -189,14 +203,67 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			code = 1
 		}
 	}
+	cur := run
+	if *oldExe != "" {
+		var old *results.Run
+		old, cur = splitOldBuild(run, *oldExe)
+		if *oldOut != "-" {
+			if werr := results.WriteFile(*oldOut, old); werr != nil {
+				fmt.Fprintf(stderr, "sockbench bench: %v\n", werr)
+				return 1
+			}
+			fmt.Fprintf(stderr, "sockbench bench: wrote %s (the old build, %d scenarios)\n", *oldOut, len(old.Scenarios))
+		}
+	}
 	if *out != "-" {
-		if werr := results.WriteFile(*out, run); werr != nil {
+		if werr := results.WriteFile(*out, cur); werr != nil {
 			fmt.Fprintf(stderr, "sockbench bench: %v\n", werr)
 			return 1
 		}
-		fmt.Fprintf(stderr, "sockbench bench: wrote %s (%d scenarios in %s)\n", *out, len(run.Scenarios), time.Since(start).Round(100*time.Millisecond))
+		fmt.Fprintf(stderr, "sockbench bench: wrote %s (%d scenarios in %s)\n", *out, len(cur.Scenarios), time.Since(start).Round(100*time.Millisecond))
+		if *oldExe != "" && *oldOut != "-" {
+			fmt.Fprintf(stderr, "sockbench bench: compare the builds with: sockbench compare %s %s\n", *oldOut, *out)
+		}
 	}
 	return code
+}
+
+// splitOldBuild separates the scenarios of the targets that the --old
+// executable served (named with bench.OldBuildPrefix) from this build's:
+// two runs with the same environment and configuration whose scenarios
+// carry the same names, ready for "sockbench compare OLD NEW". The old
+// run's warnings say which executable served it, since its environment
+// describes this one.
+func splitOldBuild(r *results.Run, oldExe string) (old, cur *results.Run) {
+	o, c := *r, *r
+	o.Scenarios, c.Scenarios = nil, nil
+	o.Warnings = append(slices.Clip(r.Warnings), fmt.Sprintf("served by the sockbench executable %s, interleaved with the build this environment describes", oldExe))
+	for _, sc := range r.Scenarios {
+		if name, ok := strings.CutPrefix(sc.Strategy, bench.OldBuildPrefix); ok {
+			sc.Strategy = name
+			o.Scenarios = append(o.Scenarios, sc)
+		} else {
+			c.Scenarios = append(c.Scenarios, sc)
+		}
+	}
+	return &o, &c
+}
+
+// oldExecutable checks that path names an executable file and returns it
+// absolute.
+func oldExecutable(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", fmt.Errorf("--old %s: %w", path, err)
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return "", fmt.Errorf("--old: %w", err)
+	}
+	if !fi.Mode().IsRegular() || fi.Mode()&0o111 == 0 {
+		return "", fmt.Errorf("--old %s: not an executable file", path)
+	}
+	return abs, nil
 }
 
 // benchFlags are the parsed flags benchConfig checks.
@@ -209,6 +276,7 @@ type benchFlags struct {
 	reps                    int
 	rate                    float64
 	addr, execCmd, execAddr string
+	old                     string // --old: another sockbench executable
 }
 
 // benchConfig turns the flags into a bench.Config, with errors that name
@@ -242,6 +310,22 @@ func benchConfig(f benchFlags) (bench.Config, error) {
 			}
 		}
 		cfg.Targets = append(cfg.Targets, t)
+	}
+	if f.old != "" {
+		exe, err := oldExecutable(f.old)
+		if err != nil {
+			return cfg, err
+		}
+		if len(cfg.Targets) == 0 {
+			return cfg, errors.New("--old: no strategy or reference target to serve with the old build")
+		}
+		// Each target next to its old twin: A A' B B', so that the two
+		// builds of a pair run as close in time as possible.
+		var both []bench.Target
+		for _, t := range cfg.Targets {
+			both = append(both, t, bench.OldBuild(t, exe))
+		}
+		cfg.Targets = both
 	}
 	if f.addr != "" {
 		cfg.Targets = append(cfg.Targets, bench.ExternalAddrTarget(f.addr))

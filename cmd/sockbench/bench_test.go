@@ -208,3 +208,129 @@ func TestBenchEndToEnd(t *testing.T) {
 		t.Errorf("args recorded: %q", r.Config.Args)
 	}
 }
+
+func TestBenchOldConfig(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	flags := func(old, strategies, addr string) benchFlags {
+		return benchFlags{strategies: strategies, workloads: "keepalive", conns: "1", duration: time.Second,
+			reps: 1, rate: 1, old: old, addr: addr}
+	}
+	cfg, err := benchConfig(flags(exe, "sync;reference:goroutine", "127.0.0.1:1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names, exes []string
+	for _, tg := range cfg.Targets {
+		names = append(names, tg.Name)
+		exes = append(exes, tg.Exe)
+	}
+	if diff := cmp.Diff([]string{"sync", "old:sync", "reference:goroutine", "old:reference:goroutine", "external:127.0.0.1:1"}, names); diff != "" {
+		t.Errorf("targets (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"", exe, "", exe, ""}, exes); diff != "" {
+		t.Errorf("executables (-want +got):\n%s", diff)
+	}
+
+	notExec := filepath.Join(t.TempDir(), "data")
+	if err := os.WriteFile(notExec, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		f    benchFlags
+		want string
+	}{
+		{"missing", flags(filepath.Join(t.TempDir(), "nope"), "sync", ""), "no such file"},
+		{"not executable", flags(notExec, "sync", ""), "not an executable file"},
+		{"directory", flags(t.TempDir(), "sync", ""), "not an executable file"},
+		{"only an external target", flags(exe, "", "127.0.0.1:1"), "no strategy or reference target"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := benchConfig(tt.f); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("benchConfig: %v; want an error containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestSplitOldBuild(t *testing.T) {
+	r := &results.Run{Warnings: []string{"unpinned"}, Scenarios: []results.Scenario{
+		{Strategy: "goroutine", Workload: "keepalive", Conns: 16},
+		{Strategy: "old:goroutine", Workload: "keepalive", Conns: 16},
+		{Strategy: "old:reference:goroutine", Workload: "keepalive", Conns: 16},
+		{Strategy: "reference:goroutine", Workload: "keepalive", Conns: 16},
+	}}
+	old, cur := splitOldBuild(r, "/tmp/sockbench-main")
+	strategiesOf := func(r *results.Run) []string {
+		var s []string
+		for _, sc := range r.Scenarios {
+			s = append(s, sc.Strategy)
+		}
+		return s
+	}
+	if diff := cmp.Diff([]string{"goroutine", "reference:goroutine"}, strategiesOf(old)); diff != "" {
+		t.Errorf("old run (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"goroutine", "reference:goroutine"}, strategiesOf(cur)); diff != "" {
+		t.Errorf("current run (-want +got):\n%s", diff)
+	}
+	if len(old.Warnings) != 2 || !strings.Contains(old.Warnings[1], "/tmp/sockbench-main") {
+		t.Errorf("old run's warnings %q do not name the executable", old.Warnings)
+	}
+	if len(cur.Warnings) != 1 || len(r.Warnings) != 1 {
+		t.Errorf("warnings leaked: current %q, original %q", cur.Warnings, r.Warnings)
+	}
+	if r.Scenarios[1].Strategy != "old:goroutine" {
+		t.Errorf("the original run was modified: %q", r.Scenarios[1].Strategy)
+	}
+}
+
+// TestBenchOldEndToEnd measures a build against itself through --old: two
+// runs with the same scenarios come out, and compare accepts them.
+func TestBenchOldEndToEnd(t *testing.T) {
+	bin := sockbenchBinary(t)
+	old := benchLauncher
+	benchLauncher = func(ctx context.Context, args []string) (*exec.Cmd, error) {
+		return exec.CommandContext(ctx, bin, args...), nil
+	}
+	t.Cleanup(func() { benchLauncher = old })
+
+	dir := t.TempDir()
+	newOut, oldOut := filepath.Join(dir, "new.json"), filepath.Join(dir, "old.json")
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"bench", "--strategies", "goroutine", "--workloads", "keepalive",
+		"--conns", "2", "--duration", "100ms", "--warmup", "20ms", "--reps", "2", "--old", bin,
+		"--out", newOut, "--old-out", oldOut}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "old:goroutine") {
+		t.Errorf("the table has no old:goroutine column:\n%s", stdout.String())
+	}
+	if !strings.Contains(stderr.String(), "sockbench compare "+oldOut+" "+newOut) {
+		t.Errorf("stderr does not say how to compare:\n%s", stderr.String())
+	}
+	for _, f := range []string{oldOut, newOut} {
+		r, err := results.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Scenarios) != 1 || r.Scenarios[0].Strategy != "goroutine" || len(r.Scenarios[0].Samples) != 2 {
+			t.Fatalf("%s: scenarios %+v", f, r.Scenarios)
+		}
+		if s := r.Scenarios[0].Samples[0]; s.Requests <= 0 || s.ServerCPU <= 0 {
+			t.Errorf("%s: sample %+v", f, s)
+		}
+	}
+	stdout.Reset()
+	stderr.Reset()
+	if code := run(context.Background(), []string{"compare", oldOut, newOut}, &stdout, &stderr); code == 2 {
+		t.Errorf("compare old new: exit 2; stderr:\n%s", stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "goroutine keepalive closed conns=2") {
+		t.Errorf("compare did not match the scenario:\n%s", stdout.String())
+	}
+}

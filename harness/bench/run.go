@@ -280,6 +280,8 @@ func measure(ctx context.Context, cfg Config, t Target, c cell, pin int) (s resu
 		var cmd *exec.Cmd
 		if t.Kind == KindExternal {
 			cmd = exec.CommandContext(ctx, "/bin/sh", "-c", "exec "+t.Exec)
+		} else if t.Exe != "" {
+			cmd = exec.CommandContext(ctx, t.Exe, t.args(c.w.Handler, cfg.Backlog)...)
 		} else if cmd, err = cfg.Launcher(ctx, t.args(c.w.Handler, cfg.Backlog)); err != nil {
 			return s, "", err
 		}

@@ -49,6 +49,29 @@ type Target struct {
 	// then SIGKILL. Every workload runs against it whatever its handler.
 	Exec     string
 	ExecAddr string
+
+	// Exe, when set, is the sockbench executable that serves this target
+	// (KindStrategy, KindReference) instead of the Config's Launcher: for
+	// example the build of an older commit, measured in the same run as
+	// this one (see OldBuild).
+	Exe string
+}
+
+// OldBuildPrefix starts the names of targets served by another sockbench
+// executable (see OldBuild).
+const OldBuildPrefix = "old:"
+
+// OldBuild returns t served by the sockbench executable exe (an older
+// build) and named with OldBuildPrefix, e.g. "old:goroutine". Measured in
+// the same run as t, interleaved with it, the pair compares two builds
+// under the same conditions. External targets are returned unchanged.
+func OldBuild(t Target, exe string) Target {
+	if t.Kind == KindExternal {
+		return t
+	}
+	t.Name = OldBuildPrefix + t.Name
+	t.Exe = exe
+	return t
 }
 
 // StrategyTarget returns the target for a strategy spec of this project.
