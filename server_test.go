@@ -316,15 +316,39 @@ func TestVerifyRequestRejects(t *testing.T) {
 func TestServiceActions(t *testing.T) {
 	var calls atomic.Int32
 	srv := &socketserver.Server{Handler: upper, PollInterval: 10 * time.Millisecond, ServiceActions: func() { calls.Add(1) }}
-	addr := start(t, srv)
+	start(t, srv)
 	time.Sleep(120 * time.Millisecond)
-	idle := calls.Load()
-	if idle < 3 {
+	if idle := calls.Load(); idle < 3 {
 		t.Fatalf("ServiceActions called %d times in 120ms of idling at a 10ms poll interval", idle)
 	}
-	exchange(t, "tcp", addr, "x\n")
-	if calls.Load() <= idle {
-		t.Fatal("ServiceActions not called after a request")
+}
+
+// TestServiceActionsAfterConnection checks that the accept loop calls
+// ServiceActions after handing over a connection, not only when its poll
+// interval expires: with an hour-long interval, a call must follow the request.
+func TestServiceActionsAfterConnection(t *testing.T) {
+	called := make(chan struct{}, 1)
+	srv := &socketserver.Server{Handler: upper, PollInterval: time.Hour, ServiceActions: func() {
+		select {
+		case called <- struct{}{}:
+		default:
+		}
+	}}
+	addr := start(t, srv)
+	select {
+	case <-called:
+		t.Fatal("ServiceActions called before any connection with an hour-long poll interval")
+	default:
+	}
+	if got := exchange(t, "tcp", addr, "x\n"); got != "X" {
+		t.Fatalf("reply %q", got)
+	}
+	// The accept loop calls ServiceActions after dispatching the connection,
+	// which may come after the client has its reply; wait, bounded.
+	select {
+	case <-called:
+	case <-time.After(5 * time.Second):
+		t.Fatal("ServiceActions not called within 5s after a request")
 	}
 }
 

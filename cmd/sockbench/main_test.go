@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -10,7 +13,21 @@ import (
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// TestMain removes the binary that sockbenchBinary built once for all tests,
+// and fails the run if a test leaked a goroutine.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" && buildErr == nil {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintf(os.Stderr, "goleak: %v\n", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
 
 // TestCommandHelp checks that every command's help is complete (a usage
 // line, its flags, examples) and reachable as "help CMD", "CMD --help" and
