@@ -1,11 +1,13 @@
 package results
 
 import (
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -44,11 +46,52 @@ func (v Verdict) String() string {
 	return fmt.Sprintf("Verdict(%d)", int(v))
 }
 
+// Correction says how Compare accounts for running many tests at once.
+type Correction int
+
+const (
+	// NoCorrection tests every metric of every scenario on its own at
+	// Alpha, as benchstat does. Over many comparisons some come out
+	// significant by chance: about Alpha times their number.
+	NoCorrection Correction = iota
+	// Holm adjusts the p-values with the Holm-Bonferroni method, so that
+	// the chance of even one false "significant" among all comparisons is
+	// at most Alpha, whatever their dependence. It needs more repetitions:
+	// the smallest p-value must fall below Alpha divided by the number of
+	// comparisons.
+	Holm
+)
+
+// String returns "none" or "holm".
+func (c Correction) String() string {
+	switch c {
+	case NoCorrection:
+		return "none"
+	case Holm:
+		return "holm"
+	}
+	return fmt.Sprintf("Correction(%d)", int(c))
+}
+
+// ParseCorrection parses "none" (or "") and "holm".
+func ParseCorrection(s string) (Correction, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "none":
+		return NoCorrection, nil
+	case "holm":
+		return Holm, nil
+	}
+	return 0, fmt.Errorf("unknown correction %q (want none or holm)", s)
+}
+
 // CompareOptions configures Compare and CompareStrategies.
 type CompareOptions struct {
 	// Alpha is the significance level of the Mann-Whitney U test; zero
-	// means 0.05.
+	// means 0.05. With Correction Holm it bounds the chance of any false
+	// positive among all comparisons, otherwise that of each one.
 	Alpha float64
+	// Correction for multiple comparisons; the zero value is NoCorrection.
+	Correction Correction
 	// Threshold is the smallest relative change of the centers that counts
 	// as a regression or improvement (0.05 = 5%); zero means any
 	// significant change counts.
@@ -78,8 +121,11 @@ type Delta struct {
 	// Change is New.Median/Old.Median - 1 (0.1 = +10%); ±Inf when the old
 	// median is zero and the new one is not.
 	Change float64
-	// P is the Mann-Whitney U p-value; Significant is P < Alpha.
+	// P is the Mann-Whitney U p-value. PAdjusted is P adjusted for the
+	// number of comparisons (equal to P with NoCorrection); Significant is
+	// PAdjusted < Alpha.
 	P           float64
+	PAdjusted   float64
 	Alpha       float64
 	Significant bool
 	Verdict     Verdict
@@ -110,12 +156,17 @@ type Comparison struct {
 	// the base strategy and "strategy".
 	OldName, NewName string
 	Alpha            float64
+	Correction       Correction
 	Threshold        float64
 	Deltas           []Delta
 	// OnlyOld and OnlyNew list scenarios present on one side only.
 	OnlyOld, OnlyNew []Key
-	// Warnings apply to the whole comparison (e.g. different machines).
+	// Warnings apply to the whole comparison (e.g. different machines, too
+	// few samples for the correction).
 	Warnings []string
+	// Notes help read the verdict (e.g. how many false positives to
+	// expect without correction).
+	Notes []string
 }
 
 // Regressions returns the deltas whose verdict is Regressed.
@@ -139,7 +190,7 @@ var ErrNothingToCompare = errors.New("nothing to compare")
 // significant at opts.Alpha, in the metric's bad direction, and larger than
 // opts.Threshold. It fails with ErrNothingToCompare if no scenario matches.
 func Compare(old, new *Run, opts CompareOptions) (*Comparison, error) {
-	c := &Comparison{Title: "old vs new", OldName: "old", NewName: "new", Alpha: opts.alpha(), Threshold: opts.Threshold}
+	c := &Comparison{Title: "old vs new", OldName: "old", NewName: "new", Alpha: opts.alpha(), Correction: opts.Correction, Threshold: opts.Threshold}
 	oldIdx := old.index()
 	newIdx := new.index()
 	for i := range new.Scenarios {
@@ -162,6 +213,7 @@ func Compare(old, new *Run, opts CompareOptions) (*Comparison, error) {
 	if len(c.Deltas) == 0 {
 		return c, fmt.Errorf("compare runs: %w: no scenario of the old run is in the new one", ErrNothingToCompare)
 	}
+	c.decide()
 	if old.Env.CPUModel != new.Env.CPUModel || old.Env.NumCPU != new.Env.NumCPU || old.Env.GOMAXPROCS != new.Env.GOMAXPROCS {
 		c.Warnings = append(c.Warnings, fmt.Sprintf("runs come from different machines (%s, %d CPUs, GOMAXPROCS %d vs %s, %d CPUs, GOMAXPROCS %d)",
 			orDash(old.Env.CPUModel), old.Env.NumCPU, old.Env.GOMAXPROCS, orDash(new.Env.CPUModel), new.Env.NumCPU, new.Env.GOMAXPROCS))
@@ -194,7 +246,7 @@ func CompareStrategies(r *Run, base string, opts CompareOptions) (*Comparison, e
 	if !found {
 		return nil, fmt.Errorf("compare strategies: base strategy %q is not in the run (have %s)", base, strings.Join(strategies, ", "))
 	}
-	c := &Comparison{Title: "strategies vs " + base, OldName: base, NewName: "strategy", Alpha: opts.alpha(), Threshold: opts.Threshold}
+	c := &Comparison{Title: "strategies vs " + base, OldName: base, NewName: "strategy", Alpha: opts.alpha(), Correction: opts.Correction, Threshold: opts.Threshold}
 	idx := r.index()
 	for _, cell := range r.cells() {
 		bk := cell
@@ -220,6 +272,7 @@ func CompareStrategies(r *Run, base string, opts CompareOptions) (*Comparison, e
 	if len(c.Deltas) == 0 {
 		return c, fmt.Errorf("compare strategies: %w: no cell has %q and another strategy", ErrNothingToCompare, base)
 	}
+	c.decide()
 	return c, nil
 }
 
@@ -230,7 +283,7 @@ func compareScenarios(k Key, oldName, newName string, osc, nsc *Scenario, opts C
 	}
 	var out []Delta
 	for _, m := range ms {
-		d := Delta{Key: k, OldName: oldName, NewName: newName, Metric: m, Old: osc.Stat(m), New: nsc.Stat(m), Alpha: opts.alpha(), P: 1}
+		d := Delta{Key: k, OldName: oldName, NewName: newName, Metric: m, Old: osc.Stat(m), New: nsc.Stat(m), Alpha: opts.alpha(), P: 1, PAdjusted: 1}
 		if d.Old.N() == 0 && d.New.N() == 0 {
 			continue // not measured on either side
 		}
@@ -241,7 +294,6 @@ func compareScenarios(k Key, oldName, newName string, osc, nsc *Scenario, opts C
 		}
 		cmp := benchmath.AssumeNothing.Compare(d.Old.Sample(d.Alpha), d.New.Sample(d.Alpha))
 		d.P = cmp.P
-		d.Significant = cmp.P < cmp.Alpha
 		for _, w := range cmp.Warnings {
 			d.Warnings = append(d.Warnings, w.Error())
 		}
@@ -256,17 +308,99 @@ func compareScenarios(k Key, oldName, newName string, osc, nsc *Scenario, opts C
 		default:
 			d.Change = d.New.Median/d.Old.Median - 1
 		}
-		if d.Significant && math.Abs(d.Change) > opts.Threshold && d.Change != 0 {
-			worse := (d.Change < 0) == (m.Better == HigherIsBetter)
-			if worse {
+		out = append(out, d)
+	}
+	return out
+}
+
+// decide adjusts the p-values for c.Correction and gives every tested
+// delta its significance and verdict.
+func (c *Comparison) decide() {
+	var tested []int
+	for i := range c.Deltas {
+		if c.Deltas[i].Verdict != Missing {
+			tested = append(tested, i)
+		}
+	}
+	for _, i := range tested {
+		c.Deltas[i].PAdjusted = c.Deltas[i].P
+	}
+	if c.Correction == Holm {
+		// Holm step-down: the k-th smallest of m p-values is multiplied by
+		// m-k+1, and adjusted values are made monotone.
+		slices.SortStableFunc(tested, func(a, b int) int {
+			return cmp.Compare(c.Deltas[a].P, c.Deltas[b].P)
+		})
+		m := len(tested)
+		running := 0.0
+		for k, i := range tested {
+			adj := min(1, float64(m-k)*c.Deltas[i].P)
+			running = max(running, adj)
+			c.Deltas[i].PAdjusted = running
+		}
+		if m > 0 {
+			if n1, n2, p := c.smallestSamples(); p*float64(m) >= c.Alpha {
+				c.Warnings = append(c.Warnings, fmt.Sprintf(
+					"no change can be significant: with %d+%d samples the smallest possible p is %.2g, and Holm over %d comparisons needs p < %.2g; measure more repetitions (at least %d per side, more to allow overlap)",
+					n1, n2, p, m, c.Alpha/float64(m), repsForHolm(c.Alpha, m)))
+			}
+		}
+	}
+	for _, i := range tested {
+		d := &c.Deltas[i]
+		d.Significant = d.PAdjusted < d.Alpha
+		d.Verdict = Unchanged
+		if d.Significant && math.Abs(d.Change) > c.Threshold && d.Change != 0 {
+			if worse := (d.Change < 0) == (d.Metric.Better == HigherIsBetter); worse {
 				d.Verdict = Regressed
 			} else {
 				d.Verdict = Improved
 			}
 		}
-		out = append(out, d)
 	}
-	return out
+	if c.Correction == NoCorrection && len(tested) >= 20 {
+		c.Notes = append(c.Notes, fmt.Sprintf(
+			"%d comparisons tested one by one at alpha=%g: about %.1f may come out significant by chance alone; a CI gate should use --correction holm",
+			len(tested), c.Alpha, c.Alpha*float64(len(tested))))
+	}
+}
+
+// smallestSamples returns the largest sample sizes among the tested deltas
+// and the smallest two-sided Mann-Whitney p-value they allow.
+func (c *Comparison) smallestSamples() (n1, n2 int, p float64) {
+	p = 1
+	for _, d := range c.Deltas {
+		if d.Verdict == Missing {
+			continue
+		}
+		if q := minMannWhitneyP(d.Old.N(), d.New.N()); q < p {
+			n1, n2, p = d.Old.N(), d.New.N(), q
+		}
+	}
+	return n1, n2, p
+}
+
+// minMannWhitneyP is the smallest two-sided p-value of the exact
+// Mann-Whitney U test with samples of n1 and n2 (complete separation):
+// 2 / C(n1+n2, n1).
+func minMannWhitneyP(n1, n2 int) float64 {
+	if n1 == 0 || n2 == 0 {
+		return 1
+	}
+	lc, _ := math.Lgamma(float64(n1 + n2 + 1))
+	l1, _ := math.Lgamma(float64(n1 + 1))
+	l2, _ := math.Lgamma(float64(n2 + 1))
+	return min(1, 2*math.Exp(l1+l2-lc))
+}
+
+// repsForHolm is the smallest equal sample size per side whose complete
+// separation survives Holm's correction over m comparisons at alpha.
+func repsForHolm(alpha float64, m int) int {
+	n := 2
+	for minMannWhitneyP(n, n)*float64(m) >= alpha && n < 1000 {
+		n++
+	}
+	return n
 }
 
 // compareRows renders the deltas as table rows (without header).
@@ -284,6 +418,9 @@ func (c *Comparison) rows() [][]string {
 		p := "-"
 		if d.Verdict != Missing {
 			p = fmt.Sprintf("p=%.3f n=%d+%d", d.P, d.Old.N(), d.New.N())
+			if c.Correction != NoCorrection {
+				p = fmt.Sprintf("p=%.3f adj=%.3f n=%d+%d", d.P, d.PAdjusted, d.Old.N(), d.New.N())
+			}
 		}
 		rows = append(rows, []string{d.Key.String(), d.Metric.Name, old, new, d.DeltaText(), p, d.Verdict.String(), note})
 	}
@@ -296,7 +433,11 @@ func (c *Comparison) header() []string {
 
 func (c *Comparison) summary() string {
 	reg := len(c.Regressions())
-	s := fmt.Sprintf("%s: %d comparisons, alpha=%g, threshold=%g%%: ", c.Title, len(c.Deltas), c.Alpha, 100*c.Threshold)
+	corr := ""
+	if c.Correction != NoCorrection {
+		corr = " (" + c.Correction.String() + "-corrected)"
+	}
+	s := fmt.Sprintf("%s: %d comparisons, alpha=%g%s, threshold=%g%%: ", c.Title, len(c.Deltas), c.Alpha, corr, 100*c.Threshold)
 	if reg == 0 {
 		return s + "no significant regression"
 	}
@@ -313,6 +454,9 @@ func (c *Comparison) trailer() []string {
 	}
 	for _, w := range c.Warnings {
 		out = append(out, "warning: "+w)
+	}
+	for _, n := range c.Notes {
+		out = append(out, "note: "+n)
 	}
 	return append(out, c.summary())
 }
@@ -380,20 +524,20 @@ func (c *Comparison) WriteMarkdown(w io.Writer) error {
 }
 
 // WriteCSV writes one row per scenario and metric with raw numbers: key
-// fields, metric, old/new median, min, max and n, change, p, alpha,
+// fields, metric, old/new median, min, max and n, change, p, adjusted p, alpha,
 // significance, verdict and warnings.
 func (c *Comparison) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 	_ = cw.Write([]string{"strategy", "workload", "params", "mode", "conns", "old_name", "new_name", "metric", "unit",
 		"old_median", "old_min", "old_max", "old_n", "new_median", "new_min", "new_max", "new_n",
-		"change", "p", "alpha", "significant", "verdict", "warnings"})
+		"change", "p", "p_adjusted", "alpha", "significant", "verdict", "warnings"})
 	for _, d := range c.Deltas {
 		_ = cw.Write([]string{d.Key.Strategy, d.Key.Workload, d.Key.Params, d.Key.Mode, strconv.Itoa(d.Key.Conns), d.OldName, d.NewName,
 			d.Metric.Name, d.Metric.BenchUnit,
 			f(d.Old.Median), f(d.Old.Min), f(d.Old.Max), strconv.Itoa(d.Old.N()),
 			f(d.New.Median), f(d.New.Min), f(d.New.Max), strconv.Itoa(d.New.N()),
-			f(d.Change), f(d.P), f(d.Alpha), strconv.FormatBool(d.Significant), d.Verdict.String(), strings.Join(d.Warnings, "; ")})
+			f(d.Change), f(d.P), f(d.PAdjusted), f(d.Alpha), strconv.FormatBool(d.Significant), d.Verdict.String(), strings.Join(d.Warnings, "; ")})
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {

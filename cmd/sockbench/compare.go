@@ -26,6 +26,13 @@ params, mode and connections) with the Mann-Whitney U test, as benchstat
 does. A change is a regression when it is significant at --alpha, in the
 metric's bad direction, and larger than --threshold.
 
+Each metric of each scenario is one test. Tested one by one (the default,
+as benchstat does), about alpha x comparisons come out significant by
+chance: 7 of the default matrix's 148 at 0.05. A CI gate should use
+--correction holm, which keeps the chance of any false alarm below alpha,
+with enough repetitions for it (bench --reps 10; compare says when there
+are too few).
+
 With --by strategy, compares every strategy of one run against the base
 strategy (the run's first strategy unless --base names one); a strategy
 significantly worse than the base beyond the threshold counts as a
@@ -34,6 +41,8 @@ regression.
 Flags:
 
 	--alpha P          significance level (default 0.05)
+	--correction C     none (default): each comparison at --alpha; holm: the
+	                   whole family at --alpha (Holm-Bonferroni)
 	--threshold PCT    smallest change that counts, e.g. 5% or 0.05 (default 5%)
 	--metric M,...     metrics to compare (default: requests_per_cpu_s,
 	                   throughput_rps, cpu_per_request_us, latency_p50,
@@ -49,6 +58,7 @@ Exit status: 0 no significant regression, 1 regression, 2 bad usage or input.
 Examples:
 
 	sockbench compare baseline.json run.json
+	sockbench compare --correction holm old.json new.json
 	sockbench compare --threshold 10% --metric requests_per_cpu_s,p99 old.json new.json
 	sockbench compare --by strategy --base goroutine run.json
 `,
@@ -61,6 +71,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, commands["compare"].usage) }
 	alpha := fs.Float64("alpha", 0.05, "significance level")
+	correction := fs.String("correction", "none", "none or holm")
 	threshold := fs.String("threshold", "5%", "smallest change that counts")
 	metricList := fs.String("metric", "", "comma-separated metrics")
 	by := fs.String("by", "", `"strategy" to compare strategies inside one run`)
@@ -80,6 +91,10 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if !(*alpha > 0 && *alpha < 1) {
 		return fail("--alpha must be between 0 and 1, got %g", *alpha)
 	}
+	corr, err := results.ParseCorrection(*correction)
+	if err != nil {
+		return fail("--correction: %v", err)
+	}
 	th, err := parsePercent(*threshold)
 	if err != nil {
 		return fail("--threshold: %v", err)
@@ -93,7 +108,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	default:
 		return fail("--format must be table, markdown or csv, got %q", *format)
 	}
-	opts := results.CompareOptions{Alpha: *alpha, Threshold: th, Metrics: ms}
+	opts := results.CompareOptions{Alpha: *alpha, Correction: corr, Threshold: th, Metrics: ms}
 	var cmp *results.Comparison
 	switch *by {
 	case "":
@@ -146,6 +161,10 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			if i == 5 {
 				fmt.Fprintf(stderr, "... and %d more\n", len(regs)-i)
 				break
+			}
+			if corr != results.NoCorrection {
+				fmt.Fprintf(stderr, "regression: %s %s %s (p=%.3g, adjusted %.3g)\n", d.Key, d.Metric.Name, d.DeltaText(), d.P, d.PAdjusted)
+				continue
 			}
 			fmt.Fprintf(stderr, "regression: %s %s %s (p=%.3f)\n", d.Key, d.Metric.Name, d.DeltaText(), d.P)
 		}
