@@ -327,7 +327,14 @@ func (c *Comparison) decide() {
 	}
 	if c.Correction == Holm {
 		// Holm step-down: the k-th smallest of m p-values is multiplied by
-		// m-k+1, and adjusted values are made monotone.
+		// m-k+1, and adjusted values are made monotone. A comparison of
+		// one constant with itself (zero errors on both sides) cannot come
+		// out significant whatever the data, so it is left out of the
+		// family (as Tarone's refinement allows); it keeps p = 1.
+		tested = slices.DeleteFunc(tested, func(i int) bool {
+			d := &c.Deltas[i]
+			return d.Old.Min == d.Old.Max && d.New.Min == d.New.Max && d.Old.Min == d.New.Min
+		})
 		slices.SortStableFunc(tested, func(a, b int) int {
 			return cmp.Compare(c.Deltas[a].P, c.Deltas[b].P)
 		})
@@ -346,8 +353,11 @@ func (c *Comparison) decide() {
 			}
 		}
 	}
-	for _, i := range tested {
+	for i := range c.Deltas {
 		d := &c.Deltas[i]
+		if d.Verdict == Missing {
+			continue
+		}
 		d.Significant = d.PAdjusted < d.Alpha
 		d.Verdict = Unchanged
 		if d.Significant && math.Abs(d.Change) > c.Threshold && d.Change != 0 {

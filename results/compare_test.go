@@ -184,9 +184,14 @@ func TestHolmAdjustment(t *testing.T) {
 		t.Run(tt.corr.String(), func(t *testing.T) {
 			c := &Comparison{Alpha: 0.05, Correction: tt.corr}
 			for i, p := range ps {
-				c.Deltas = append(c.Deltas, Delta{Key: Key{Conns: i}, Metric: rps[0], P: p, Alpha: 0.05, Change: -0.5})
+				varied := Stat{Min: 1, Median: 2, Max: 3}
+				c.Deltas = append(c.Deltas, Delta{Key: Key{Conns: i}, Metric: rps[0], Old: varied, New: varied, P: p, Alpha: 0.05, Change: -0.5})
 			}
+			// Zero errors on both sides: left out of the family, so it
+			// does not make m = 5.
+			c.Deltas = append(c.Deltas, Delta{Key: Key{Conns: 9}, Metric: rps[0], P: 1, Alpha: 0.05})
 			c.decide()
+			c.Deltas = c.Deltas[:len(ps)]
 			var adj []float64
 			var sig []bool
 			for _, d := range c.Deltas {
