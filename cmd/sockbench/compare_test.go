@@ -52,6 +52,8 @@ func TestCompareCommand(t *testing.T) {
 	slow := writeRun(t, dir, "slow.json", synthRun(6, 0.7, 0.04))
 	few1 := writeRun(t, dir, "few1.json", synthRun(2, 1, 0.04))
 	few2 := writeRun(t, dir, "few2.json", synthRun(2, 0.7, 0.04))
+	five := writeRun(t, dir, "five.json", synthRun(5, 1, 0.04))
+	fiveSlow := writeRun(t, dir, "five-slow.json", synthRun(5, 0.7, 0.04))
 	v2 := filepath.Join(dir, "v2.json")
 	if err := os.WriteFile(v2, []byte(`{"schema":"2.0"}`), 0o644); err != nil {
 		t.Fatal(err)
@@ -73,7 +75,7 @@ func TestCompareCommand(t *testing.T) {
 		{"30% slower, flags after files", []string{base, slow, "--metric", "rpcpu", "--threshold", "35%"}, 0, []string{"no significant regression"}, nil},
 		{"too few samples", []string{few1, few2}, 0, []string{"need >= 4 samples"}, nil},
 		{"holm, 30% slower", []string{"--correction", "holm", "--metric", "rpcpu", base, slow}, 1, []string{"REGRESSION", "adj=", "holm-corrected"}, []string{"adjusted"}},
-		{"holm, too few for the family", []string{"--correction", "holm", base, slow}, 0, []string{"no change can be significant", "no significant regression"}, nil},
+		{"holm, too few for the family", []string{"--correction", "holm", five, fiveSlow}, 0, []string{"no change can be significant", "no significant regression"}, nil},
 		{"bad correction", []string{"--correction", "bonferroni", base, same}, 2, nil, []string{"unknown correction"}},
 		{"markdown", []string{"--format", "markdown", base, slow}, 1, []string{"| **REGRESSION** |"}, nil},
 		{"csv", []string{"--format=csv", base, slow}, 1, []string{"strategy,workload,params"}, nil},
