@@ -104,7 +104,7 @@ Examples:
   sockbench bench --pin --workloads keepalive --conns 16,256 --duration 5s
   sockbench bench --strategies "goroutine;pool:workers=8,queue=64" --workloads "echo:size=64k;cpu:rounds=500"
   sockbench bench --strategy goroutine --exec "python3 server.py" --exec-addr 127.0.0.1:9999
-  sockbench bench --old /tmp/sockbench-main --out new.json --old-out old.json
+  sockbench bench --old /tmp/sockbench-main --reps 10 --out new.json --old-out old.json
 `,
 		run: runBench,
 	})
@@ -222,7 +222,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		fmt.Fprintf(stderr, "sockbench bench: wrote %s (%d scenarios in %s)\n", *out, len(cur.Scenarios), time.Since(start).Round(100*time.Millisecond))
 		if *oldExe != "" && *oldOut != "-" {
-			fmt.Fprintf(stderr, "sockbench bench: compare the builds with: sockbench compare %s %s\n", *oldOut, *out)
+			fmt.Fprintf(stderr, "sockbench bench: compare the builds with: sockbench compare --correction holm %s %s\n", *oldOut, *out)
+			if *reps < 8 {
+				fmt.Fprintf(stderr, "sockbench bench: note: %d repetitions are too few for --correction holm over a large matrix; a CI gate should run --reps 10\n", *reps)
+			}
 		}
 	}
 	return code

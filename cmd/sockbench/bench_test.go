@@ -309,7 +309,7 @@ func TestBenchOldEndToEnd(t *testing.T) {
 	if !strings.Contains(stdout.String(), "old:goroutine") {
 		t.Errorf("the table has no old:goroutine column:\n%s", stdout.String())
 	}
-	if !strings.Contains(stderr.String(), "sockbench compare "+oldOut+" "+newOut) {
+	if !strings.Contains(stderr.String(), "sockbench compare --correction holm "+oldOut+" "+newOut) {
 		t.Errorf("stderr does not say how to compare:\n%s", stderr.String())
 	}
 	for _, f := range []string{oldOut, newOut} {
