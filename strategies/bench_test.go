@@ -14,11 +14,13 @@ import (
 	"github.com/gosocketserver/socketserver/harness/bench"
 	"github.com/gosocketserver/socketserver/harness/load"
 	"github.com/gosocketserver/socketserver/strategies"
+	"github.com/gosocketserver/socketserver/strategies/pool"
 )
 
 // The benchmarks below serve the upperlines protocol in this process with
-// every registered strategy (its default options) and with a hand-written
-// goroutine-per-connection server ("reference"), and drive it with
+// every registered strategy (its default options) and with the hand-written
+// servers of harness/bench ("reference:goroutine", "reference:pool" with the
+// pool strategy's default workers, "reference:serial"), and drive it with
 // harness/load over loopback. Each iteration of b.N stands for a
 // microsecond of load, so the testing package's calibration ends with about
 // -benchtime of measured load; ns/op is then overwritten with the time per
@@ -33,7 +35,7 @@ import (
 // strategies.
 
 // benchTargets returns a server starter per registered strategy, plus the
-// reference.
+// references.
 func benchTargets(b *testing.B) []struct {
 	name  string
 	serve func(b *testing.B, handler socketserver.Handler, refHandler string) string
@@ -53,9 +55,18 @@ func benchTargets(b *testing.B) []struct {
 			return serveStrategy(b, st, h)
 		}})
 	}
-	out = append(out, target{"reference", func(b *testing.B, _ socketserver.Handler, refHandler string) string {
-		return serveReference(b, refHandler)
-	}})
+	// The hand-written equivalents, named like the bench command's rows:
+	// each strategy's cost is its difference from its reference (pool with
+	// the pool strategy's default number of workers).
+	type ref struct {
+		kind    string
+		workers int
+	}
+	for _, ref := range []ref{{"goroutine", 0}, {"pool", pool.DefaultWorkers}, {"serial", 0}} {
+		out = append(out, target{"reference:" + ref.kind, func(b *testing.B, _ socketserver.Handler, refHandler string) string {
+			return serveReference(b, ref.kind, ref.workers, refHandler)
+		}})
+	}
 	return out
 }
 
@@ -77,7 +88,7 @@ func serveStrategy(b *testing.B, st socketserver.Strategy, h socketserver.Handle
 	return srv.ListenAddr().String()
 }
 
-func serveReference(b *testing.B, handler string) string {
+func serveReference(b *testing.B, kind string, workers int, handler string) string {
 	b.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -85,7 +96,7 @@ func serveReference(b *testing.B, handler string) string {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- (&bench.RefServer{Kind: "goroutine", Handler: handler}).Serve(ctx, ln) }()
+	go func() { done <- (&bench.RefServer{Kind: kind, Workers: workers, Handler: handler}).Serve(ctx, ln) }()
 	b.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
