@@ -30,6 +30,11 @@ import (
 //	go test -run '^$' -bench . -count 6 ./strategies/ | tee new.txt
 //	benchstat old.txt new.txt
 //
+// and, to see one strategy against its hand-written equivalent (the colon
+// must be quoted in benchstat's query syntax):
+//
+//	benchstat -col '/strategy@("reference:pool" pool)' new.txt
+//
 // They share the process and the CPUs with the load generator: use them to
 // catch regressions between commits, and "sockbench bench --pin" to compare
 // strategies.
