@@ -34,6 +34,7 @@ const (
 	defaultBenchDuration   = 500 * time.Millisecond
 	defaultBenchWarmup     = 200 * time.Millisecond
 	defaultBenchReps       = 5
+	defaultBenchOldReps    = 10
 	defaultBenchOut        = "sockbench-run.json"
 	defaultBenchOldOut     = "sockbench-old.json"
 )
@@ -76,7 +77,8 @@ Flags:
   --conns LIST       connection counts, comma-separated (default "` + defaultBenchConns + `")
   --duration D       measured time per sample (default ` + defaultBenchDuration.String() + `)
   --warmup D         load before each measurement, discarded (default ` + defaultBenchWarmup.String() + `)
-  --reps N           repetitions (default ` + strconv.Itoa(defaultBenchReps) + `)
+  --reps N           repetitions (default ` + strconv.Itoa(defaultBenchReps) + `; ` + strconv.Itoa(defaultBenchOldReps) + ` with --old, enough for
+                     "compare --correction holm" over the default matrix)
   --rate R           requests/s of the open workload when it gives none (default 5000)
   --pin              pin servers to CPU 1 and the load generator to CPU 0
   --addr HOST:PORT   measure an external server already running there (no
@@ -104,7 +106,7 @@ Examples:
   sockbench bench --pin --workloads keepalive --conns 16,256 --duration 5s
   sockbench bench --strategies "goroutine;pool:workers=8,queue=64" --workloads "echo:size=64k;cpu:rounds=500"
   sockbench bench --strategy goroutine --exec "python3 server.py" --exec-addr 127.0.0.1:9999
-  sockbench bench --old /tmp/sockbench-main --reps 10 --out new.json --old-out old.json
+  sockbench bench --old /tmp/sockbench-main --out new.json --old-out old.json
 `,
 		run: runBench,
 	})
@@ -164,6 +166,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if fs.NArg() > 0 {
 		return usage("unexpected arguments %q", fs.Args())
 	}
+	*reps = defaultReps(fs, *oldExe, *reps)
 
 	cfg, err := benchConfig(benchFlags{
 		one: one, strategies: *strategiesFlag, noRef: *noRef, workloads: *workloadsFlag, conns: *connsFlag,
@@ -250,6 +253,18 @@ func splitOldBuild(r *results.Run, oldExe string) (old, cur *results.Run) {
 		}
 	}
 	return &o, &c
+}
+
+// defaultReps returns the number of repetitions to run: reps as given, or,
+// when --reps was not set and --old was, defaultBenchOldReps, which is enough
+// for "compare --correction holm" over the default matrix.
+func defaultReps(fs *flag.FlagSet, old string, reps int) int {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == "reps" })
+	if old != "" && !set {
+		return defaultBenchOldReps
+	}
+	return reps
 }
 
 // oldExecutable checks that path names an executable file and returns it

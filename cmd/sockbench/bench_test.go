@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -331,5 +332,31 @@ func TestBenchOldEndToEnd(t *testing.T) {
 	}
 	if !strings.Contains(stdout.String(), "goroutine keepalive closed conns=2") {
 		t.Errorf("compare did not match the scenario:\n%s", stdout.String())
+	}
+}
+
+// TestDefaultReps checks that --old raises the default number of
+// repetitions to what a Holm-corrected comparison needs, and that an
+// explicit --reps always wins.
+func TestDefaultReps(t *testing.T) {
+	tests := []struct {
+		args []string
+		want int
+	}{
+		{nil, defaultBenchReps},
+		{[]string{"--old", "/bin/true"}, defaultBenchOldReps},
+		{[]string{"--old", "/bin/true", "--reps", "3"}, 3},
+		{[]string{"--reps", "7"}, 7},
+	}
+	for _, tt := range tests {
+		fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+		reps := fs.Int("reps", defaultBenchReps, "")
+		old := fs.String("old", "", "")
+		if err := fs.Parse(tt.args); err != nil {
+			t.Fatal(err)
+		}
+		if got := defaultReps(fs, *old, *reps); got != tt.want {
+			t.Errorf("%q: %d repetitions, want %d", tt.args, got, tt.want)
+		}
 	}
 }
