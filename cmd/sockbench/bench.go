@@ -59,10 +59,14 @@ run as JSON to --out (read it with "sockbench report" and "sockbench compare").
 With no flags it runs the default comparison: sync, goroutine and
 pool:workers=64 against reference:goroutine (a hand-written goroutine-per-
 connection server), workloads keepalive and churn, 1, 16 and 256
-connections, 3 repetitions of 1s after 250ms of warm-up: about 100 s on 2
-cores. Serial and pool servers starve clients at 16 and 256 connections
+connections, ` + strconv.Itoa(defaultBenchReps) + ` repetitions of ` + defaultBenchDuration.String() + ` after ` + defaultBenchWarmup.String() + ` of warm-up: about 90 s
+on 2 cores. Serial and pool servers starve clients at 16 and 256 connections
 (a pool of 64 serves 64 connections at once): that is the lesson, reported
 as "starved N of M clients", not as errors.
+
+Exit status: 0 when every scenario was measured; 1 when one was not (its
+server never started; the run is still written, and the message says
+why) or the run was interrupted; 2 for bad flags.
 
 Lists of specs are separated by ';'. A list without ';' and without '='
 may use ',' ("sync,goroutine"), so "pool:workers=8,queue=64" stays one spec.
@@ -196,7 +200,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	code := 0
-	if err != nil {
+	switch {
+	case errors.Is(err, bench.ErrNotMeasured):
+		// Reported again after the files are written, where it is seen.
+		code = 1
+	case err != nil:
 		fmt.Fprintf(stderr, "sockbench bench: stopped early: %v\n", err)
 		code = 1
 	}
@@ -230,6 +238,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 				fmt.Fprintf(stderr, "sockbench bench: note: %d repetitions are too few for --correction holm over a large matrix; a CI gate should run --reps 10\n", *reps)
 			}
 		}
+	}
+	if errors.Is(err, bench.ErrNotMeasured) {
+		fmt.Fprintf(stderr, "sockbench bench: incomplete: %v\n", err)
 	}
 	return code
 }

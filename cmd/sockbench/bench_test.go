@@ -360,3 +360,42 @@ func TestDefaultReps(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchOldBuildFails checks that an old build that cannot serve (here a
+// script that rejects the flags, as a build too old would) makes bench exit
+// 1 with the old build's own error message, after writing what it measured.
+func TestBenchOldBuildFails(t *testing.T) {
+	bin := sockbenchBinary(t)
+	old := benchLauncher
+	benchLauncher = func(ctx context.Context, args []string) (*exec.Cmd, error) {
+		return exec.CommandContext(ctx, bin, args...), nil
+	}
+	t.Cleanup(func() { benchLauncher = old })
+
+	dir := t.TempDir()
+	fake := filepath.Join(dir, "sockbench-old")
+	script := "#!/bin/sh\necho 'flag provided but not defined: -control' >&2\nexit 2\n"
+	if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	newOut, oldOut := filepath.Join(dir, "new.json"), filepath.Join(dir, "old.json")
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"bench", "--strategies", "goroutine", "--no-reference", "--workloads", "keepalive",
+		"--conns", "1", "--duration", "50ms", "--warmup", "0", "--reps", "1", "--old", fake,
+		"--out", newOut, "--old-out", oldOut, "--quiet"}, &stdout, &stderr)
+	if code != 1 {
+		t.Errorf("exit %d, want 1; stderr:\n%s", code, stderr.String())
+	}
+	for _, want := range []string{"incomplete", "old:goroutine keepalive conns=1", "flag provided but not defined: -control"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+		}
+	}
+	r, err := results.ReadFile(newOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Scenarios) != 1 {
+		t.Errorf("the current build's run has %d scenarios, want its 1 measured", len(r.Scenarios))
+	}
+}

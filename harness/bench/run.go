@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,6 +15,12 @@ import (
 
 // ErrBadConfig is wrapped by Run's errors about its Config.
 var ErrBadConfig = errors.New("bad bench config")
+
+// ErrNotMeasured is wrapped by the error Run returns, together with the
+// run, when a scenario of the matrix got no successful repetition (its
+// server never started, say): the run is usable but incomplete, and its
+// warnings say why each scenario failed.
+var ErrNotMeasured = errors.New("not measured")
 
 // DefaultBacklog is the listen backlog the harness gives the servers it
 // starts, so that hundreds of simultaneous dials are never refused.
@@ -118,8 +125,10 @@ func (c Config) validate() error {
 // Each sample runs in a fresh server process (external servers given by
 // address excepted). A sample that fails (the server does not start, the
 // load generator cannot connect) is left out and its scenario gets a
-// "failed" warning; Run goes on with the rest. Reference targets skip the
-// workloads whose handler they do not speak, with a run warning.
+// "failed" warning; Run goes on with the rest. A scenario left without
+// any sample makes Run return the run together with an error wrapping
+// ErrNotMeasured. Reference targets skip the workloads whose handler they
+// do not speak, with a run warning.
 //
 // Run blocks until the matrix is done or ctx ends; then it returns the run
 // so far together with ctx's error. It returns an error wrapping
@@ -231,6 +240,8 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 		}
 	}
 
+	var unmeasured []string
+	firstFailure := ""
 	for ti := range cfg.Targets {
 		for ci, c := range cells {
 			sc := scen[ci][ti]
@@ -240,6 +251,12 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 			if len(sc.Samples) == 0 {
 				for _, f := range failures[ci][ti] {
 					run.Warnings = append(run.Warnings, fmt.Sprintf("%s %s conns=%d: %s", sc.Strategy, sc.Workload, sc.Conns, f))
+				}
+				if len(failures[ci][ti]) > 0 {
+					unmeasured = append(unmeasured, fmt.Sprintf("%s %s conns=%d", sc.Strategy, sc.Workload, sc.Conns))
+					if firstFailure == "" {
+						firstFailure = failures[ci][ti][0]
+					}
 				}
 				continue
 			}
@@ -252,6 +269,13 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 			sc.Warnings = append(sc.Warnings, failures[ci][ti]...)
 			run.Scenarios = append(run.Scenarios, *sc)
 		}
+	}
+	if runErr == nil && len(unmeasured) > 0 {
+		names := strings.Join(unmeasured[:min(3, len(unmeasured))], "; ")
+		if len(unmeasured) > 3 {
+			names += fmt.Sprintf("; and %d more", len(unmeasured)-3)
+		}
+		runErr = fmt.Errorf("%w: %d scenario(s) had no successful repetition (%s); first failure: %s", ErrNotMeasured, len(unmeasured), names, firstFailure)
 	}
 	return run, runErr
 }

@@ -118,19 +118,23 @@ func mustWrite(t *testing.T, r *results.Run) string {
 }
 
 // TestRunServerFails checks that a server that cannot start leaves its
-// scenario out with a run warning, and the run goes on.
+// scenario out with a run warning, the run goes on with the other targets,
+// and Run says that the matrix is incomplete.
 func TestRunServerFails(t *testing.T) {
 	keepalive, _ := ParseWorkload("keepalive", 0)
 	bad := Target{Name: "reference:bogus", Kind: KindReference, RefKind: "bogus"}
 	run, err := Run(context.Background(), Config{
-		Targets: []Target{bad}, Workloads: []Workload{keepalive}, Conns: []int{1},
+		Targets: []Target{bad, {Name: "reference:goroutine", Kind: KindReference, RefKind: "goroutine"}}, Workloads: []Workload{keepalive}, Conns: []int{1},
 		Reps: 1, Duration: 50 * time.Millisecond, Launcher: testLauncher,
 	})
-	if err != nil {
-		t.Fatal(err)
+	if !errors.Is(err, ErrNotMeasured) || !strings.Contains(err.Error(), "reference:bogus keepalive conns=1") {
+		t.Errorf("err = %v, want ErrNotMeasured naming the scenario", err)
 	}
-	if len(run.Scenarios) != 0 {
-		t.Errorf("scenarios %+v, want none", run.Scenarios)
+	if run == nil {
+		t.Fatal("no run returned with ErrNotMeasured")
+	}
+	if len(run.Scenarios) != 1 || run.Scenarios[0].Strategy != "reference:goroutine" {
+		t.Errorf("scenarios %+v, want reference:goroutine's only", run.Scenarios)
 	}
 	found := false
 	for _, w := range run.Warnings {
