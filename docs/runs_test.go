@@ -1,13 +1,18 @@
 package docs
 
 import (
+	"bytes"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/gosocketserver/socketserver/results"
 )
 
@@ -81,5 +86,96 @@ func TestCommittedRunsMatchTheirCommands(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Fatal("no documented command writes a committed run under docs/runs")
+	}
+}
+
+// TestFiguresAreTheToolsOutput redraws every chart directory in docs/img
+// with the documented report command on the committed run, and requires the
+// same files, byte for byte: the figures on the pages are what the tool
+// draws from the runs beside them, not hand-edited and not stale. It also
+// checks that every image a page links to is one of them.
+func TestFiguresAreTheToolsOutput(t *testing.T) {
+	cmds, err := allCommands()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := buildSockbench(t)
+	drawn := map[string]bool{} // docs/img/... paths the report commands draw
+	for _, c := range cmds {
+		if len(c.Args) < 2 || c.Args[0] != "report" {
+			continue
+		}
+		out, ok := flagValue(c.Args, "out")
+		if !ok || !strings.HasPrefix(out, "docs/img/") || drawn[out] {
+			continue
+		}
+		drawn[out] = true
+		t.Run(c.name(), func(t *testing.T) {
+			tmp := filepath.Join(t.TempDir(), "img")
+			args := append(withoutFlag(c.Args, "out"), "--out", tmp)
+			cmd := exec.Command(bin, args...)
+			cmd.Dir = ".." // the repository root: the run is docs/runs/X.json
+			if b, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("sockbench %s: %v\n%s", strings.Join(args, " "), err, b)
+			}
+			want, err := os.ReadDir(filepath.Join("..", out))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := os.ReadDir(tmp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			names := func(es []os.DirEntry) []string {
+				var n []string
+				for _, e := range es {
+					n = append(n, e.Name())
+				}
+				return n
+			}
+			if diff := cmp.Diff(names(want), names(got)); diff != "" {
+				t.Fatalf("%s holds other files than the tool draws (-committed +drawn):\n%s", out, diff)
+			}
+			for _, e := range want {
+				a, _ := os.ReadFile(filepath.Join("..", out, e.Name()))
+				b, _ := os.ReadFile(filepath.Join(tmp, e.Name()))
+				if !bytes.Equal(a, b) {
+					t.Errorf("%s/%s differs from what %q draws now: redraw it with that command", out, e.Name(), c.Text)
+				}
+			}
+		})
+	}
+	if len(drawn) == 0 {
+		t.Fatal("no documented report command draws into docs/img")
+	}
+
+	files, err := docFiles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := regexp.MustCompile(`\]\(([^)\s]*img/[^)\s]+)\)`)
+	for _, f := range files {
+		text, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range link.FindAllStringSubmatch(string(text), -1) {
+			p, err := filepath.Abs(filepath.Join(filepath.Dir(f), m[1]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rel, err := filepath.Rel(root, p)
+			if err != nil || !drawn[filepath.ToSlash(filepath.Dir(rel))] {
+				t.Errorf("%s links %s, which no documented report command draws", f, m[1])
+				continue
+			}
+			if _, err := os.Stat(p); err != nil {
+				t.Errorf("%s links %s: %v", f, m[1], err)
+			}
+		}
 	}
 }
