@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -150,9 +149,11 @@ func sockbenchBinary(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(dir, "sockbench")
-		goCmd := filepath.Join(runtime.GOROOT(), "bin", "go")
-		if _, err := os.Stat(goCmd); err != nil {
-			goCmd = "go"
+		goCmd, err := exec.LookPath("go")
+		if err != nil {
+			buildErr = fmt.Errorf("the go command is needed to build sockbench: %w", err)
+			os.RemoveAll(dir)
+			return
 		}
 		out, err := exec.Command(goCmd, "build", "-o", binPath, ".").CombinedOutput()
 		if err != nil {

@@ -82,7 +82,7 @@ func (w *worker) pipelinedSession(c *guardedConn, br *bufio.Reader, proto Protoc
 			}
 		}
 	}()
-	stage, err, answered := w.pipelinedReader(c, br, proto, req, sent, writerDone)
+	stage, answered, err := w.pipelinedReader(c, br, proto, req, sent, writerDone)
 	close(readerDone)
 	_ = c.Conn.Close() // unblock a writer stuck in Write
 	<-writerDone
@@ -97,26 +97,26 @@ func (w *worker) pipelinedSession(c *guardedConn, br *bufio.Reader, proto Protoc
 
 // pipelinedReader reads and checks replies in order until an error or the
 // end of the run; it also returns how many replies it read correctly.
-func (w *worker) pipelinedReader(c *guardedConn, br *bufio.Reader, proto Protocol, req []byte, sent <-chan time.Time, writerDone <-chan struct{}) (stage string, err error, answered int64) {
+func (w *worker) pipelinedReader(c *guardedConn, br *bufio.Reader, proto Protocol, req []byte, sent <-chan time.Time, writerDone <-chan struct{}) (stage string, answered int64, err error) {
 	timeout := w.r.cfg.ReplyTimeout
 	for {
 		var t0 time.Time
 		select {
 		case t0 = <-sent:
 		case <-writerDone:
-			return "", nil, answered // the writer failed (its error wins) or the run ended
+			return "", answered, nil // the writer failed (its error wins) or the run ended
 		case <-w.r.ctx.Done():
-			return "", nil, answered
+			return "", answered, nil
 		}
 		if err := c.SetReadDeadline(t0.Add(timeout)); err != nil {
-			return "reply", err, answered
+			return "reply", answered, err
 		}
 		if err := proto.ReadReply(br, req); err != nil {
-			return "reply", err, answered
+			return "reply", answered, err
 		}
 		answered++
 		if !w.ok(time.Since(t0)) {
-			return "", nil, answered - 1 // read after the end: not counted, and not in flight
+			return "", answered - 1, nil // read after the end: not counted, and not in flight
 		}
 	}
 }
