@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"time"
 
 	"github.com/gosocketserver/socketserver/harness"
@@ -26,7 +27,8 @@ Checks: ` + fmt.Sprint(harness.AddrCheckNames()) + `
 
 Prints "PASS name" or "FAIL name: reason" for each check, then
 "N passed, M failed" on the last line. Exit status 0 if every check passed,
-1 if any failed, 2 on bad usage.
+1 if any failed, 2 on bad usage or when nothing accepts a connection at
+the address.
 
 Flags:
   --addr HOST:PORT  TCP address of the server
@@ -80,6 +82,15 @@ func runConform(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintln(stderr, "sockbench conform: --timeout must be positive")
 		return 2
 	}
+	// One connection first: with nothing listening, every check would fail
+	// for the same reason; say it once.
+	d := net.Dialer{Timeout: *timeout}
+	c, err := d.DialContext(ctx, network, target)
+	if err != nil {
+		fmt.Fprintf(stderr, "sockbench conform: no server to check: %v\n", err)
+		return 2
+	}
+	c.Close()
 	passed, failed := 0, 0
 	for _, r := range harness.CheckAddr(ctx, network, target, p, harness.AddrOptions{Timeout: *timeout}) {
 		fmt.Fprintln(stdout, r)

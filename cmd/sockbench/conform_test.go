@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"strings"
 	"testing"
 
@@ -124,5 +125,20 @@ func TestConformBadUsage(t *testing.T) {
 		if code, out, errs := conform(args...); code != 2 || errs == "" || out != "" {
 			t.Errorf("conform %q: exit %d, stdout %q, stderr %q; want 2 and a message on stderr", args, code, out, errs)
 		}
+	}
+}
+
+// TestConformNoServer checks that an address where nothing listens gets one
+// clear error and exit 2, not a failure per check.
+func TestConformNoServer(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	code, out, errs := conform("--addr", addr)
+	if code != 2 || out != "" || !strings.Contains(errs, "no server to check") || !strings.Contains(errs, "refused") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 2 and one message naming the refused connection", code, out, errs)
 	}
 }
