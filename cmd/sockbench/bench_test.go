@@ -167,15 +167,24 @@ func sockbenchBinary(t *testing.T) string {
 	return binPath
 }
 
-// TestBenchEndToEnd runs a tiny matrix with real "sockbench serve" and
-// "sockbench refserve" processes and checks the table and the saved run.
-func TestBenchEndToEnd(t *testing.T) {
+// launchBuiltBinary makes bench start its servers from the sockbench
+// binary built for the tests (the test binary cannot serve) until the test
+// ends, and returns the binary's path.
+func launchBuiltBinary(t *testing.T) string {
+	t.Helper()
 	bin := sockbenchBinary(t)
 	old := benchLauncher
 	benchLauncher = func(ctx context.Context, args []string) (*exec.Cmd, error) {
 		return exec.CommandContext(ctx, bin, args...), nil
 	}
 	t.Cleanup(func() { benchLauncher = old })
+	return bin
+}
+
+// TestBenchEndToEnd runs a tiny matrix with real "sockbench serve" and
+// "sockbench refserve" processes and checks the table and the saved run.
+func TestBenchEndToEnd(t *testing.T) {
+	launchBuiltBinary(t)
 
 	out := filepath.Join(t.TempDir(), "run.json")
 	var stdout, stderr bytes.Buffer
@@ -292,12 +301,7 @@ func TestSplitOldBuild(t *testing.T) {
 // TestBenchOldEndToEnd measures a build against itself through --old: two
 // runs with the same scenarios come out, and compare accepts them.
 func TestBenchOldEndToEnd(t *testing.T) {
-	bin := sockbenchBinary(t)
-	old := benchLauncher
-	benchLauncher = func(ctx context.Context, args []string) (*exec.Cmd, error) {
-		return exec.CommandContext(ctx, bin, args...), nil
-	}
-	t.Cleanup(func() { benchLauncher = old })
+	bin := launchBuiltBinary(t)
 
 	dir := t.TempDir()
 	newOut, oldOut := filepath.Join(dir, "new.json"), filepath.Join(dir, "old.json")
@@ -366,12 +370,7 @@ func TestDefaultReps(t *testing.T) {
 // script that rejects the flags, as a build too old would) makes bench exit
 // 1 with the old build's own error message, after writing what it measured.
 func TestBenchOldBuildFails(t *testing.T) {
-	bin := sockbenchBinary(t)
-	old := benchLauncher
-	benchLauncher = func(ctx context.Context, args []string) (*exec.Cmd, error) {
-		return exec.CommandContext(ctx, bin, args...), nil
-	}
-	t.Cleanup(func() { benchLauncher = old })
+	launchBuiltBinary(t)
 
 	dir := t.TempDir()
 	fake := filepath.Join(dir, "sockbench-old")
