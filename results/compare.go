@@ -187,8 +187,8 @@ var ErrNothingToCompare = errors.New("nothing to compare")
 // Key (strategy, workload, params, mode, conns); for every metric the
 // repetitions are compared with the Mann-Whitney U test (benchmath's
 // AssumeNothing, as benchstat does). A change is a regression when it is
-// significant at opts.Alpha, in the metric's bad direction, and larger than
-// opts.Threshold. It fails with ErrNothingToCompare if no scenario matches.
+// significant at opts.Alpha (after opts.Correction), in the metric's bad
+// direction, and larger than opts.Threshold. It fails with ErrNothingToCompare if no scenario matches.
 func Compare(old, new *Run, opts CompareOptions) (*Comparison, error) {
 	c := &Comparison{Title: "old vs new", OldName: "old", NewName: "new", Alpha: opts.alpha(), Correction: opts.Correction, Threshold: opts.Threshold}
 	oldIdx := old.index()

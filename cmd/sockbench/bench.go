@@ -234,8 +234,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "sockbench bench: wrote %s (%d scenarios in %s)\n", *out, len(cur.Scenarios), time.Since(start).Round(100*time.Millisecond))
 		if *oldExe != "" && *oldOut != "-" {
 			fmt.Fprintf(stderr, "sockbench bench: compare the builds with: sockbench compare --correction holm %s %s\n", *oldOut, *out)
-			if *reps < 8 {
-				fmt.Fprintf(stderr, "sockbench bench: note: %d repetitions are too few for --correction holm over a large matrix; a CI gate should run --reps 10\n", *reps)
+			if *reps < defaultBenchOldReps {
+				fmt.Fprintf(stderr, "sockbench bench: note: %d repetitions may be too few for --correction holm (compare says when); a CI gate should run %d\n", *reps, defaultBenchOldReps)
 			}
 		}
 	}
