@@ -16,7 +16,21 @@ import (
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// TestMain removes the sockbench binary built for the tests once they have
+// run, and fails the run if a test leaked a goroutine.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintf(os.Stderr, "goleak: %v\n", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
 
 // cheapOverrides are appended to documented commands so that they run in a
 // fraction of a second in the test while the pages print real settings.
@@ -59,19 +73,41 @@ func TestDocCommands(t *testing.T) {
 	}
 }
 
-// buildSockbench builds cmd/sockbench into a temporary directory.
+// built is the sockbench binary that buildSockbench makes once for all
+// tests of this package; TestMain removes its directory.
+var built struct {
+	once sync.Once
+	dir  string
+	bin  string
+	err  error
+}
+
+// buildSockbench builds cmd/sockbench once into a temporary directory and
+// returns the binary's path.
 func buildSockbench(t *testing.T) string {
 	t.Helper()
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("the go command is needed to build sockbench: %v", err)
+	built.once.Do(func() {
+		goBin, err := exec.LookPath("go")
+		if err != nil {
+			built.err = fmt.Errorf("the go command is needed to build sockbench: %w", err)
+			return
+		}
+		if built.dir, err = os.MkdirTemp("", "sockbench-docs-"); err != nil {
+			built.err = err
+			return
+		}
+		bin := filepath.Join(built.dir, "sockbench")
+		cmd := exec.Command(goBin, "build", "-o", bin, "github.com/gosocketserver/socketserver/cmd/sockbench")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("go build ./cmd/sockbench: %w\n%s", err, out)
+			return
+		}
+		built.bin = bin
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
 	}
-	bin := filepath.Join(t.TempDir(), "sockbench")
-	cmd := exec.Command(goBin, "build", "-o", bin, "github.com/gosocketserver/socketserver/cmd/sockbench")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/sockbench: %v\n%s", err, out)
-	}
-	return bin
+	return built.bin
 }
 
 // harness runs documented commands in a scratch working directory, so the

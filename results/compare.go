@@ -316,42 +316,23 @@ func compareScenarios(k Key, oldName, newName string, osc, nsc *Scenario, opts C
 // decide adjusts the p-values for c.Correction and gives every tested
 // delta its significance and verdict.
 func (c *Comparison) decide() {
-	var tested []int
+	// The family: the comparisons that can come out significant. Missing
+	// ones are not tested; one constant against the same constant (zero
+	// errors on both sides) has p = 1 whatever the data, so leaving it out
+	// (as Tarone's refinement allows) keeps Holm's bar where it belongs.
+	var family []int
 	for i := range c.Deltas {
-		if c.Deltas[i].Verdict != Missing {
-			tested = append(tested, i)
+		d := &c.Deltas[i]
+		if d.Verdict == Missing {
+			continue
 		}
-	}
-	for _, i := range tested {
-		c.Deltas[i].PAdjusted = c.Deltas[i].P
+		d.PAdjusted = d.P
+		if !(d.Old.Min == d.Old.Max && d.New.Min == d.New.Max && d.Old.Min == d.New.Min) {
+			family = append(family, i)
+		}
 	}
 	if c.Correction == Holm {
-		// Holm step-down: the k-th smallest of m p-values is multiplied by
-		// m-k+1, and adjusted values are made monotone. A comparison of
-		// one constant with itself (zero errors on both sides) cannot come
-		// out significant whatever the data, so it is left out of the
-		// family (as Tarone's refinement allows); it keeps p = 1.
-		tested = slices.DeleteFunc(tested, func(i int) bool {
-			d := &c.Deltas[i]
-			return d.Old.Min == d.Old.Max && d.New.Min == d.New.Max && d.Old.Min == d.New.Min
-		})
-		slices.SortStableFunc(tested, func(a, b int) int {
-			return cmp.Compare(c.Deltas[a].P, c.Deltas[b].P)
-		})
-		m := len(tested)
-		running := 0.0
-		for k, i := range tested {
-			adj := min(1, float64(m-k)*c.Deltas[i].P)
-			running = max(running, adj)
-			c.Deltas[i].PAdjusted = running
-		}
-		if m > 0 {
-			if n1, n2, p := c.smallestSamples(); p*float64(m) >= c.Alpha {
-				c.Warnings = append(c.Warnings, fmt.Sprintf(
-					"no change can be significant: with %d+%d samples the smallest possible p is %.2g, and Holm over %d comparisons needs p < %.2g; measure more repetitions (at least %d per side, more to allow overlap)",
-					n1, n2, p, m, c.Alpha/float64(m), repsForHolm(c.Alpha, m)))
-			}
-		}
+		c.holm(family)
 	}
 	for i := range c.Deltas {
 		d := &c.Deltas[i]
@@ -368,26 +349,41 @@ func (c *Comparison) decide() {
 			}
 		}
 	}
-	if c.Correction == NoCorrection && len(tested) >= 20 {
+	if m := len(family); c.Correction == NoCorrection && m >= 20 {
 		c.Notes = append(c.Notes, fmt.Sprintf(
 			"%d comparisons tested one by one at alpha=%g: about %.1f may come out significant by chance alone; a CI gate should use --correction holm",
-			len(tested), c.Alpha, c.Alpha*float64(len(tested))))
+			m, c.Alpha, c.Alpha*float64(m)))
 	}
 }
 
-// smallestSamples returns the largest sample sizes among the tested deltas
-// and the smallest two-sided Mann-Whitney p-value they allow.
-func (c *Comparison) smallestSamples() (n1, n2 int, p float64) {
-	p = 1
-	for _, d := range c.Deltas {
-		if d.Verdict == Missing {
-			continue
-		}
+// holm sets PAdjusted of the deltas in family by the Holm step-down: the
+// k-th smallest of m p-values is multiplied by m-k+1, and the adjusted
+// values are made monotone. It warns when the samples are too small for
+// any of them to pass.
+func (c *Comparison) holm(family []int) {
+	m := len(family)
+	if m == 0 {
+		return
+	}
+	slices.SortStableFunc(family, func(a, b int) int { return cmp.Compare(c.Deltas[a].P, c.Deltas[b].P) })
+	running := 0.0
+	for k, i := range family {
+		running = max(running, min(1, float64(m-k)*c.Deltas[i].P))
+		c.Deltas[i].PAdjusted = running
+	}
+	// The best any comparison can do is complete separation of its samples.
+	n1, n2, p := 0, 0, 1.0
+	for _, i := range family {
+		d := &c.Deltas[i]
 		if q := minMannWhitneyP(d.Old.N(), d.New.N()); q < p {
 			n1, n2, p = d.Old.N(), d.New.N(), q
 		}
 	}
-	return n1, n2, p
+	if p*float64(m) >= c.Alpha {
+		c.Warnings = append(c.Warnings, fmt.Sprintf(
+			"no change can be significant: with %d+%d samples the smallest possible p is %.2g, and Holm over %d comparisons needs p < %.2g; measure more repetitions (at least %d per side, more to allow overlap)",
+			n1, n2, p, m, c.Alpha/float64(m), repsForHolm(c.Alpha, m)))
+	}
 }
 
 // minMannWhitneyP is the smallest two-sided p-value of the exact

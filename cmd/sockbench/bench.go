@@ -202,7 +202,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	code := 0
 	switch {
 	case errors.Is(err, bench.ErrNotMeasured):
-		// Reported again after the files are written, where it is seen.
+		// Reported last, after the files are written, where it is seen.
 		code = 1
 	case err != nil:
 		fmt.Fprintf(stderr, "sockbench bench: stopped early: %v\n", err)
