@@ -226,6 +226,9 @@ func (s *Server) acceptLoop(l net.Listener, dl deadliner) error {
 		poll = DefaultPollInterval
 	}
 	canPoll := dl != nil && s.ServiceActions != nil
+	if dl != nil && !canPoll {
+		_ = dl.SetDeadline(time.Time{}) // none left over from HandleRequest
+	}
 	for {
 		if canPoll {
 			_ = dl.SetDeadline(time.Now().Add(poll))
@@ -301,15 +304,22 @@ func (s *Server) HandleRequest(ctx context.Context) error {
 	ctxDeadline := hasDeadline
 	if s.Timeout > 0 {
 		if t := time.Now().Add(s.Timeout); !hasDeadline || t.Before(deadline) {
-			deadline, hasDeadline, ctxDeadline = t, true, false
+			deadline, ctxDeadline = t, false
 		}
 	}
-	if hasDeadline {
-		_ = dl.SetDeadline(deadline)
-	}
-	stop := context.AfterFunc(ctx, func() { _ = dl.SetDeadline(time.Unix(1, 0)) })
+	_ = dl.SetDeadline(deadline) // the zero time when there is none
+	// When ctx ends, a past deadline wakes Accept. If the wake-up has
+	// started, wait for it before clearing the deadline: a late one would
+	// otherwise leave the listener timed out for the next caller.
+	woken := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		defer close(woken)
+		_ = dl.SetDeadline(time.Unix(1, 0))
+	})
 	c, err := l.Accept()
-	stop()
+	if !stop() {
+		<-woken
+	}
 	_ = dl.SetDeadline(time.Time{})
 	if err != nil {
 		if s.inShutdown.Load() {

@@ -298,6 +298,41 @@ func TestHandleRequest(t *testing.T) {
 	}
 }
 
+// TestHandleRequestAfterExpiredContexts checks that a context ending while
+// HandleRequest waits leaves no deadline behind on the listener: the next
+// call, with no deadline, must wait for and serve a client.
+func TestHandleRequestAfterExpiredContexts(t *testing.T) {
+	srv := &socketserver.Server{Addr: "127.0.0.1:0", Handler: upper}
+	if err := srv.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	for i := range 30 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+		_ = srv.HandleRequest(ctx)
+		cancel()
+		reply := make(chan string, 1)
+		go func() {
+			time.Sleep(5 * time.Millisecond) // let HandleRequest wait first
+			c, err := net.Dial("tcp", srv.ListenAddr().String())
+			if err != nil {
+				reply <- err.Error()
+				return
+			}
+			defer c.Close()
+			io.WriteString(c, "one\n")
+			b, _ := io.ReadAll(c)
+			reply <- string(b)
+		}()
+		if err := srv.HandleRequest(context.Background()); err != nil {
+			t.Fatalf("round %d: HandleRequest after an expired context: %v", i, err)
+		}
+		if got := <-reply; got != "ONE" {
+			t.Fatalf("round %d: reply %q", i, got)
+		}
+	}
+}
+
 func TestVerifyRequestRejects(t *testing.T) {
 	var handled atomic.Int32
 	srv := &socketserver.Server{
