@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -150,6 +151,11 @@ func (h *harness) run(t *testing.T, c docCommand) {
 		h.prepareOutputs(t, args)
 		h.prepareExecFiles(t, args)
 		args = append(args, cheapOverrides["bench"]...)
+		if runtime.NumCPU() < 2 && slices.Contains(args, "--pin") {
+			// Pinning needs two CPUs; the command is still run, unpinned.
+			args = slices.DeleteFunc(args, func(a string) bool { return a == "--pin" })
+			t.Logf("one CPU here: run without --pin")
+		}
 		h.exec(t, args, 0)
 		h.checkOutputs(t, args)
 		h.benched[key] = true

@@ -84,7 +84,9 @@ Flags:
   --reps N           repetitions (default ` + strconv.Itoa(defaultBenchReps) + `; ` + strconv.Itoa(defaultBenchOldReps) + ` with --old, enough for
                      "compare --correction holm" over the default matrix)
   --rate R           requests/s of the open workload when it gives none (default 5000)
-  --pin              pin servers to CPU 1 and the load generator to CPU 0
+  --pin              pin the load generator to one CPU and the servers to
+                     another (the first two this process may use: 0 and 1
+                     on most machines); needs 2 CPUs
   --addr HOST:PORT   measure an external server already running there (no
                      server metrics; it must speak every workload's protocol);
                      with --addr or --exec the default list is not measured

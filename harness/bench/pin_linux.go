@@ -90,6 +90,29 @@ func setAllThreadsMask(pid int, set *unix.CPUSet) error {
 	return nil
 }
 
+// pinCPUs picks the CPUs of a pinned run: the first two in this process's
+// affinity mask (0 and 1 on most machines; others in a cpuset container),
+// the load generator on the lower.
+func pinCPUs() (client, server int, err error) {
+	var set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &set); err != nil {
+		return 0, 0, fmt.Errorf("pin: %w", err)
+	}
+	var cpus []int
+	for cpu := 0; cpu < maxCPUs && len(cpus) < 2; cpu++ {
+		if set.IsSet(cpu) {
+			cpus = append(cpus, cpu)
+		}
+	}
+	if len(cpus) < 2 {
+		return 0, 0, fmt.Errorf("pin: need 2 CPUs (one for the servers, one for the load generator), this process may run on %d", set.Count())
+	}
+	return cpus[0], cpus[1], nil
+}
+
+// maxCPUs is the size of a unix.CPUSet (the kernel's CPU_SETSIZE).
+const maxCPUs = 1024
+
 // onlineCPUs is how many CPUs this process may run on.
 func onlineCPUs() int {
 	var set unix.CPUSet

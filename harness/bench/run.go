@@ -26,12 +26,6 @@ var ErrNotMeasured = errors.New("not measured")
 // starts, so that hundreds of simultaneous dials are never refused.
 const DefaultBacklog = 4096
 
-// The CPUs of a pinned run.
-const (
-	ClientCPU = 0
-	ServerCPU = 1
-)
-
 // Config describes a benchmark matrix.
 type Config struct {
 	// Targets are the servers under test, in column order.
@@ -45,8 +39,9 @@ type Config struct {
 	// Duration is the measured time of each sample; Warmup the load run
 	// before it on the same connections, discarded.
 	Duration, Warmup time.Duration
-	// Pin pins every server process to CPU ServerCPU and this process
-	// (every thread, GOMAXPROCS 1) to CPU ClientCPU for the run.
+	// Pin pins this process (every thread, GOMAXPROCS 1) to the first CPU
+	// it may run on and every server process to the second, for the run.
+	// It needs two CPUs in the process's affinity mask.
 	Pin bool
 	// Backlog is the servers' listen backlog; 0 means DefaultBacklog.
 	Backlog int
@@ -158,16 +153,17 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 	}
 	pinServer := -1
 	if cfg.Pin {
-		if n := onlineCPUs(); n < 2 {
-			return nil, fmt.Errorf("pin: need 2 CPUs (server on %d, client on %d), have %d", ServerCPU, ClientCPU, n)
+		clientCPU, serverCPU, err := pinCPUs()
+		if err != nil {
+			return nil, err
 		}
-		restore, err := pinSelf(ClientCPU)
+		restore, err := pinSelf(clientCPU)
 		if err != nil {
 			return nil, err
 		}
 		defer restore()
-		pinServer = ServerCPU
-		run.Config.Pinning = fmt.Sprintf("server=%d,client=%d", ServerCPU, ClientCPU)
+		pinServer = serverCPU
+		run.Config.Pinning = fmt.Sprintf("server=%d,client=%d", serverCPU, clientCPU)
 	} else if n := onlineCPUs(); n <= 2 {
 		run.Warnings = append(run.Warnings, fmt.Sprintf("unpinned on %d CPUs: the load generator and the server share them; rank by requests per server-CPU-second, or use --pin", n))
 	}
