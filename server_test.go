@@ -348,13 +348,24 @@ func TestVerifyRequestRejects(t *testing.T) {
 	}
 }
 
+// TestServiceActions checks that an idle server calls ServiceActions every
+// PollInterval: ten calls at a 10ms interval must come well within the
+// second that the default interval (500ms) would need for two.
 func TestServiceActions(t *testing.T) {
+	tenth := make(chan time.Time, 1)
 	var calls atomic.Int32
-	srv := &socketserver.Server{Handler: upper, PollInterval: 10 * time.Millisecond, ServiceActions: func() { calls.Add(1) }}
+	srv := &socketserver.Server{Handler: upper, PollInterval: 10 * time.Millisecond, ServiceActions: func() {
+		if calls.Add(1) == 10 {
+			tenth <- time.Now()
+		}
+	}}
+	begin := time.Now()
 	start(t, srv)
-	time.Sleep(120 * time.Millisecond)
-	if idle := calls.Load(); idle < 3 {
-		t.Fatalf("ServiceActions called %d times in 120ms of idling at a 10ms poll interval", idle)
+	select {
+	case at := <-tenth:
+		t.Logf("10 calls in %v", at.Sub(begin).Round(time.Millisecond))
+	case <-time.After(time.Second):
+		t.Fatalf("ServiceActions called %d times in 1s of idling at a 10ms poll interval, want 10", calls.Load())
 	}
 }
 
