@@ -290,6 +290,9 @@ func (s *Server) HandleRequest(ctx context.Context) error {
 	if s.inShutdown.Load() {
 		return ErrServerClosed
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	l := s.ln
 	s.mu.Unlock()

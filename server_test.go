@@ -333,6 +333,37 @@ func TestHandleRequestAfterExpiredContexts(t *testing.T) {
 	}
 }
 
+// TestHandleRequestCancelled checks that a context already done serves
+// nothing, even with a client waiting in the backlog; the client is served
+// by the next call.
+func TestHandleRequestCancelled(t *testing.T) {
+	srv := &socketserver.Server{Addr: "127.0.0.1:0", Handler: upper}
+	if err := srv.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	c, err := net.Dial("tcp", srv.ListenAddr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := io.WriteString(c, "late\n"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := srv.HandleRequest(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("HandleRequest with a cancelled context: %v, want context.Canceled", err)
+	}
+	if err := srv.HandleRequest(context.Background()); err != nil {
+		t.Fatalf("HandleRequest after the cancelled one: %v", err)
+	}
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	if got, err := io.ReadAll(c); err != nil || string(got) != "LATE" {
+		t.Fatalf("reply %q, %v; want %q", got, err, "LATE")
+	}
+}
+
 func TestVerifyRequestRejects(t *testing.T) {
 	var handled atomic.Int32
 	srv := &socketserver.Server{
