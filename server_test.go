@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -51,20 +52,44 @@ func start(t *testing.T, srv *socketserver.Server) string {
 // exchange sends msg, half-closes, and reads the reply to EOF.
 func exchange(t *testing.T, network, addr, msg string) string {
 	t.Helper()
+	got, err := tryExchange(network, addr, msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// tryExchange is exchange for any goroutine: it returns its error.
+func tryExchange(network, addr, msg string) (string, error) {
 	c, err := net.DialTimeout(network, addr, 2*time.Second)
 	if err != nil {
-		t.Fatalf("dial %s: %v", addr, err)
+		return "", fmt.Errorf("dial %s: %w", addr, err)
 	}
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(5 * time.Second))
 	if _, err := io.WriteString(c, msg); err != nil {
-		t.Fatalf("write: %v", err)
+		return "", fmt.Errorf("write: %w", err)
 	}
 	b, err := io.ReadAll(c)
 	if err != nil {
-		t.Fatalf("read: %v", err)
+		return "", fmt.Errorf("read: %w", err)
 	}
-	return string(b)
+	return string(b), nil
+}
+
+// exchangeLater runs tryExchange in a new goroutine after delay and
+// delivers the reply, or the error's text, on the returned channel.
+func exchangeLater(network, addr, msg string, delay time.Duration) <-chan string {
+	reply := make(chan string, 1)
+	go func() {
+		time.Sleep(delay)
+		got, err := tryExchange(network, addr, msg)
+		if err != nil {
+			got = err.Error()
+		}
+		reply <- got
+	}()
+	return reply
 }
 
 // upper is a minimal seed handler for lifecycle tests.
@@ -278,18 +303,7 @@ func TestHandleRequest(t *testing.T) {
 		t.Fatalf("HandleRequest with expiring ctx: %v, want DeadlineExceeded", err)
 	}
 	// With a client, exactly one request is served.
-	reply := make(chan string, 1)
-	go func() {
-		c, err := net.Dial("tcp", srv.ListenAddr().String())
-		if err != nil {
-			reply <- err.Error()
-			return
-		}
-		defer c.Close()
-		io.WriteString(c, "one\n")
-		b, _ := io.ReadAll(c)
-		reply <- string(b)
-	}()
+	reply := exchangeLater("tcp", srv.ListenAddr().String(), "one\n", 0)
 	if err := srv.HandleRequest(context.Background()); err != nil {
 		t.Fatalf("HandleRequest with a client: %v", err)
 	}
@@ -311,19 +325,8 @@ func TestHandleRequestAfterExpiredContexts(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
 		_ = srv.HandleRequest(ctx)
 		cancel()
-		reply := make(chan string, 1)
-		go func() {
-			time.Sleep(5 * time.Millisecond) // let HandleRequest wait first
-			c, err := net.Dial("tcp", srv.ListenAddr().String())
-			if err != nil {
-				reply <- err.Error()
-				return
-			}
-			defer c.Close()
-			io.WriteString(c, "one\n")
-			b, _ := io.ReadAll(c)
-			reply <- string(b)
-		}()
+		// The client comes after HandleRequest has started waiting.
+		reply := exchangeLater("tcp", srv.ListenAddr().String(), "one\n", 5*time.Millisecond)
 		if err := srv.HandleRequest(context.Background()); err != nil {
 			t.Fatalf("round %d: HandleRequest after an expired context: %v", i, err)
 		}
