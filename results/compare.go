@@ -98,6 +98,10 @@ type CompareOptions struct {
 	Threshold float64
 	// Metrics to compare; nil means DefaultMetrics.
 	Metrics []Metric
+	// Paired adds to every delta the median of the per-repetition ratios
+	// with its confidence interval (see Paired), for sides whose
+	// repetitions ran back to back. It does not change the verdicts.
+	Paired bool
 }
 
 func (o CompareOptions) alpha() float64 {
@@ -132,6 +136,9 @@ type Delta struct {
 	// Warnings come from benchmath, e.g. too few samples to detect a
 	// difference at this alpha.
 	Warnings []string
+	// Paired is the paired estimate when CompareOptions.Paired was set
+	// (N is zero otherwise).
+	Paired Paired
 }
 
 // DeltaText formats the change like benchstat: "~" when not significant,
@@ -158,7 +165,9 @@ type Comparison struct {
 	Alpha            float64
 	Correction       Correction
 	Threshold        float64
-	Deltas           []Delta
+	// Paired reports whether the deltas carry paired estimates.
+	Paired bool
+	Deltas []Delta
 	// OnlyOld and OnlyNew list scenarios present on one side only.
 	OnlyOld, OnlyNew []Key
 	// Warnings apply to the whole comparison (e.g. different machines, too
@@ -190,7 +199,7 @@ var ErrNothingToCompare = errors.New("nothing to compare")
 // significant at opts.Alpha (after opts.Correction), in the metric's bad
 // direction, and larger than opts.Threshold. It fails with ErrNothingToCompare if no scenario matches.
 func Compare(old, new *Run, opts CompareOptions) (*Comparison, error) {
-	c := &Comparison{Title: "old vs new", OldName: "old", NewName: "new", Alpha: opts.alpha(), Correction: opts.Correction, Threshold: opts.Threshold}
+	c := &Comparison{Title: "old vs new", OldName: "old", NewName: "new", Alpha: opts.alpha(), Correction: opts.Correction, Threshold: opts.Threshold, Paired: opts.Paired}
 	oldIdx := old.index()
 	newIdx := new.index()
 	for i := range new.Scenarios {
@@ -222,6 +231,9 @@ func Compare(old, new *Run, opts CompareOptions) (*Comparison, error) {
 		c.Warnings = append(c.Warnings, fmt.Sprintf("runs were configured differently (%s, pinning %q vs %s, pinning %q)",
 			old.Config.Duration, old.Config.Pinning, new.Config.Duration, new.Config.Pinning))
 	}
+	if opts.Paired && !old.Env.Date.Equal(new.Env.Date) {
+		c.Warnings = append(c.Warnings, "paired by repetition number, but the runs were not measured together (bench --old writes both from one interleaved run): their repetitions did not run back to back, so the paired intervals mean little")
+	}
 	return c, nil
 }
 
@@ -246,7 +258,7 @@ func CompareStrategies(r *Run, base string, opts CompareOptions) (*Comparison, e
 	if !found {
 		return nil, fmt.Errorf("compare strategies: base strategy %q is not in the run (have %s)", base, strings.Join(strategies, ", "))
 	}
-	c := &Comparison{Title: "strategies vs " + base, OldName: base, NewName: "strategy", Alpha: opts.alpha(), Correction: opts.Correction, Threshold: opts.Threshold}
+	c := &Comparison{Title: "strategies vs " + base, OldName: base, NewName: "strategy", Alpha: opts.alpha(), Correction: opts.Correction, Threshold: opts.Threshold, Paired: opts.Paired}
 	idx := r.index()
 	for _, cell := range r.cells() {
 		bk := cell
@@ -273,6 +285,9 @@ func CompareStrategies(r *Run, base string, opts CompareOptions) (*Comparison, e
 		return c, fmt.Errorf("compare strategies: %w: no cell has %q and another strategy", ErrNothingToCompare, base)
 	}
 	c.decide()
+	if opts.Paired && !r.Config.Interleaved {
+		c.Warnings = append(c.Warnings, "paired by repetition number, but the run's strategies were not interleaved: their repetitions did not run back to back, so the paired intervals mean little")
+	}
 	return c, nil
 }
 
@@ -291,6 +306,9 @@ func compareScenarios(k Key, oldName, newName string, osc, nsc *Scenario, opts C
 			d.Verdict = Missing
 			out = append(out, d)
 			continue
+		}
+		if opts.Paired {
+			d.Paired = pairedChange(m, osc, nsc, d.Alpha)
 		}
 		cmp := benchmath.AssumeNothing.Compare(d.Old.Sample(d.Alpha), d.New.Sample(d.Alpha))
 		d.P = cmp.P
@@ -428,13 +446,39 @@ func (c *Comparison) rows() [][]string {
 				p = fmt.Sprintf("p=%.3f adj=%.3f n=%d+%d", d.P, d.PAdjusted, d.Old.N(), d.New.N())
 			}
 		}
-		rows = append(rows, []string{d.Key.String(), d.Metric.Name, old, new, d.DeltaText(), p, d.Verdict.String(), note})
+		row := []string{d.Key.String(), d.Metric.Name, old, new, d.DeltaText(), p, d.Verdict.String(), note}
+		if c.Paired {
+			row = slices.Insert(row, colPaired, d.Paired.String())
+		}
+		rows = append(rows, row)
 	}
 	return rows
 }
 
+// Columns of the rows: colPaired only when c.Paired, and the columns after
+// it then move right by one.
+const (
+	colOld     = 2
+	colNew     = 3
+	colDelta   = 4
+	colPaired  = 5
+	colVerdict = 6
+)
+
 func (c *Comparison) header() []string {
-	return []string{"scenario", "metric", orDash(c.OldName), orDash(c.NewName), "delta", "p", "verdict", "note"}
+	h := []string{"scenario", "metric", orDash(c.OldName), orDash(c.NewName), "delta", "p", "verdict", "note"}
+	if c.Paired {
+		h = slices.Insert(h, colPaired, "paired")
+	}
+	return h
+}
+
+// verdictCol is the index of the verdict column.
+func (c *Comparison) verdictCol() int {
+	if c.Paired {
+		return colVerdict + 1
+	}
+	return colVerdict
 }
 
 func (c *Comparison) summary() string {
@@ -453,10 +497,10 @@ func (c *Comparison) summary() string {
 func (c *Comparison) trailer() []string {
 	var out []string
 	for _, k := range c.OnlyOld {
-		out = append(out, fmt.Sprintf("only in %s: %s", c.header()[2], k))
+		out = append(out, fmt.Sprintf("only in %s: %s", c.header()[colOld], k))
 	}
 	for _, k := range c.OnlyNew {
-		out = append(out, fmt.Sprintf("only in %s: %s", c.header()[3], k))
+		out = append(out, fmt.Sprintf("only in %s: %s", c.header()[colNew], k))
 	}
 	for _, w := range c.Warnings {
 		out = append(out, "warning: "+w)
@@ -476,7 +520,7 @@ func (c *Comparison) WriteTable(w io.Writer) error {
 	ew := &errWriter{w: w}
 	rows := append([][]string{c.header()}, c.rows()...)
 	// Left-align everything but the numbers.
-	writeAlignedCols(ew, rows, map[int]bool{2: true, 3: true, 4: true})
+	writeAlignedCols(ew, rows, map[int]bool{colOld: true, colNew: true, colDelta: true})
 	for _, l := range c.trailer() {
 		fmt.Fprintln(ew, l)
 	}
@@ -512,13 +556,21 @@ func writeAlignedCols(w io.Writer, rows [][]string, right map[int]bool) {
 func (c *Comparison) WriteMarkdown(w io.Writer) error {
 	ew := &errWriter{w: w}
 	h := c.header()
-	fmt.Fprintf(ew, "| %s |\n|---|---|--:|--:|--:|---|---|---|\n", strings.Join(h, " | "))
+	align := make([]string, len(h))
+	for i := range align {
+		align[i] = "---"
+		if i == colOld || i == colNew || i == colDelta {
+			align[i] = "--:"
+		}
+	}
+	fmt.Fprintf(ew, "| %s |\n|%s|\n", strings.Join(h, " | "), strings.Join(align, "|"))
+	v := c.verdictCol()
 	for _, row := range c.rows() {
 		for i := range row {
 			row[i] = mdEscape(row[i])
 		}
-		if row[6] == Regressed.String() {
-			row[6] = "**" + row[6] + "**"
+		if row[v] == Regressed.String() {
+			row[v] = "**" + row[v] + "**"
 		}
 		fmt.Fprintf(ew, "| %s |\n", strings.Join(row, " | "))
 	}
@@ -531,23 +583,38 @@ func (c *Comparison) WriteMarkdown(w io.Writer) error {
 
 // WriteCSV writes one row per scenario and metric with raw numbers: key
 // fields, metric, old/new median, min, max and n, change, p, adjusted p, alpha,
-// significance, verdict and warnings.
+// significance, verdict and warnings, then the paired estimate (empty
+// unless the comparison is paired; lo, hi and confidence empty when there
+// were too few pairs for an interval).
 func (c *Comparison) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 	_ = cw.Write([]string{"strategy", "workload", "params", "mode", "conns", "old_name", "new_name", "metric", "unit",
 		"old_median", "old_min", "old_max", "old_n", "new_median", "new_min", "new_max", "new_n",
-		"change", "p", "p_adjusted", "alpha", "significant", "verdict", "warnings"})
+		"change", "p", "p_adjusted", "alpha", "significant", "verdict", "warnings",
+		"paired_n", "paired_change", "paired_lo", "paired_hi", "paired_confidence"})
 	for _, d := range c.Deltas {
-		_ = cw.Write([]string{d.Key.Strategy, d.Key.Workload, d.Key.Params, d.Key.Mode, strconv.Itoa(d.Key.Conns), d.OldName, d.NewName,
+		row := []string{d.Key.Strategy, d.Key.Workload, d.Key.Params, d.Key.Mode, strconv.Itoa(d.Key.Conns), d.OldName, d.NewName,
 			d.Metric.Name, d.Metric.BenchUnit,
 			f(d.Old.Median), f(d.Old.Min), f(d.Old.Max), strconv.Itoa(d.Old.N()),
 			f(d.New.Median), f(d.New.Min), f(d.New.Max), strconv.Itoa(d.New.N()),
-			f(d.Change), f(d.P), f(d.PAdjusted), f(d.Alpha), strconv.FormatBool(d.Significant), d.Verdict.String(), strings.Join(d.Warnings, "; ")})
+			f(d.Change), f(d.P), f(d.PAdjusted), f(d.Alpha), strconv.FormatBool(d.Significant), d.Verdict.String(), strings.Join(d.Warnings, "; ")}
+		_ = cw.Write(append(row, pairedCSV(d.Paired, f)...))
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
 		return fmt.Errorf("write comparison csv: %w", err)
 	}
 	return nil
+}
+
+// pairedCSV is the paired columns of one CSV row.
+func pairedCSV(p Paired, f func(float64) string) []string {
+	switch {
+	case p.N == 0:
+		return []string{"", "", "", "", ""}
+	case !p.OK:
+		return []string{strconv.Itoa(p.N), f(p.Change), "", "", ""}
+	}
+	return []string{strconv.Itoa(p.N), f(p.Change), f(p.Lo), f(p.Hi), f(p.Confidence)}
 }

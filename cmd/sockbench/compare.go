@@ -38,6 +38,15 @@ strategy (the run's first strategy unless --base names one); a strategy
 significantly worse than the base beyond the threshold counts as a
 regression.
 
+With --paired, each row also shows the median of the per-repetition
+ratios new/old with its distribution-free confidence interval (at least
+1-alpha; needs 6 repetitions at 0.05). Repetition i of both sides must
+have run back to back: the strategies of one interleaved run, or the two
+builds of "bench --old". Pairing cancels the machine's drift between
+repetitions, so the interval is often much narrower than the spreads
+suggest, and it says how large a difference the data can rule out, which
+"~" does not. It does not change the verdicts.
+
 Flags:
 
 	--alpha P          significance level (default 0.05)
@@ -51,6 +60,7 @@ Flags:
 	                   rss, mem
 	--by strategy      compare strategies inside one run
 	--base NAME        base strategy for --by strategy
+	--paired           add the paired median ratio and its interval
 	--format F         table (default), markdown or csv
 
 Exit status: 0 no significant regression, 1 regression, 2 bad usage or input.
@@ -61,6 +71,7 @@ Examples:
 	sockbench compare --correction holm old.json new.json
 	sockbench compare --threshold 10% --metric requests_per_cpu_s,p99 old.json new.json
 	sockbench compare --by strategy --base goroutine run.json
+	sockbench compare --by strategy --base reference:pool --paired --metric rpcpu run.json
 `,
 		run: runCompare,
 	})
@@ -77,6 +88,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	by := fs.String("by", "", `"strategy" to compare strategies inside one run`)
 	base := fs.String("base", "", "base strategy for --by strategy")
 	format := fs.String("format", "table", "table, markdown or csv")
+	paired := fs.Bool("paired", false, "add paired median ratios with intervals")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -108,7 +120,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	default:
 		return fail("--format must be table, markdown or csv, got %q", *format)
 	}
-	opts := results.CompareOptions{Alpha: *alpha, Correction: corr, Threshold: th, Metrics: ms}
+	opts := results.CompareOptions{Alpha: *alpha, Correction: corr, Threshold: th, Metrics: ms, Paired: *paired}
 	var cmp *results.Comparison
 	switch *by {
 	case "":

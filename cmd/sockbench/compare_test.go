@@ -77,6 +77,8 @@ func TestCompareCommand(t *testing.T) {
 		{"holm, 30% slower", []string{"--correction", "holm", "--metric", "rpcpu", base, slow}, 1, []string{"REGRESSION", "adj=", "holm-corrected"}, []string{"adjusted"}},
 		{"holm, too few for the family", []string{"--correction", "holm", five, fiveSlow}, 0, []string{"no change can be significant", "no significant regression"}, nil},
 		{"bad correction", []string{"--correction", "bonferroni", base, same}, 2, nil, []string{"unknown correction"}},
+		{"paired, 30% slower", []string{"--paired", "--metric", "rpcpu", base, slow}, 1, []string{"paired", "-30.00% [-30.00%, -30.00%] 97%"}, nil},
+		{"paired, not interleaved", []string{"--by", "strategy", "--paired", "--metric", "rps", base}, 0, []string{"paired", "not interleaved"}, nil},
 		{"markdown", []string{"--format", "markdown", base, slow}, 1, []string{"| **REGRESSION** |"}, nil},
 		{"csv", []string{"--format=csv", base, slow}, 1, []string{"strategy,workload,params"}, nil},
 		{"by strategy", []string{"--by", "strategy", base, "--metric", "rps"}, 0, []string{"goroutine", "better"}, nil},
