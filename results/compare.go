@@ -513,9 +513,9 @@ func (c *Comparison) trailer() []string {
 
 // WriteTable writes the comparison as an aligned plain-text table: one line
 // per scenario and metric with the old and new medians (±spread), the
-// change ("~" when not significant), the p-value and sample sizes, the
-// verdict and benchmath's warnings; then the unmatched scenarios, warnings
-// and a summary line.
+// change ("~" when not significant), the paired estimate when c.Paired,
+// the p-value and sample sizes, the verdict and benchmath's warnings; then
+// the unmatched scenarios, warnings and a summary line.
 func (c *Comparison) WriteTable(w io.Writer) error {
 	ew := &errWriter{w: w}
 	rows := append([][]string{c.header()}, c.rows()...)
