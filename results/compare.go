@@ -102,7 +102,14 @@ type CompareOptions struct {
 	// with its confidence interval (see Paired), for sides whose
 	// repetitions ran back to back. It does not change the verdicts.
 	Paired bool
+	// Within, if positive, is a speed goal checked with the paired
+	// intervals (it implies Paired): the new side must be shown to be at
+	// most Within worse than the old (0.03 = 3%) on every compared metric.
+	// Comparison.Misses lists the comparisons that do not show it.
+	Within float64
 }
+
+func (o CompareOptions) paired() bool { return o.Paired || o.Within > 0 }
 
 func (o CompareOptions) alpha() float64 {
 	if o.Alpha <= 0 {
@@ -167,6 +174,8 @@ type Comparison struct {
 	Threshold        float64
 	// Paired reports whether the deltas carry paired estimates.
 	Paired bool
+	// Within is the speed goal of CompareOptions.Within, or zero.
+	Within float64
 	Deltas []Delta
 	// OnlyOld and OnlyNew list scenarios present on one side only.
 	OnlyOld, OnlyNew []Key
@@ -189,6 +198,41 @@ func (c *Comparison) Regressions() []Delta {
 	return out
 }
 
+// ShowsWithin reports whether d's paired interval shows the new side at
+// most bound worse than the old (bound 0.03 = 3%): for a metric where
+// higher is better, the interval's low end is at least -bound; where lower
+// is better, its high end at most +bound. A metric constant and equal on
+// both sides (no errors on either) shows it; a missing side, or too few
+// pairs for an interval, does not.
+func (d Delta) ShowsWithin(bound float64) bool {
+	switch {
+	case d.Verdict == Missing:
+		return false
+	case d.Old.Min == d.Old.Max && d.New.Min == d.New.Max && d.Old.Min == d.New.Min:
+		return true
+	case !d.Paired.OK:
+		return false
+	case d.Metric.Better == HigherIsBetter:
+		return d.Paired.Lo >= -bound
+	}
+	return d.Paired.Hi <= bound
+}
+
+// Misses returns the deltas that do not show the speed goal c.Within (see
+// ShowsWithin); nil when there is no goal.
+func (c *Comparison) Misses() []Delta {
+	if c.Within <= 0 {
+		return nil
+	}
+	var out []Delta
+	for _, d := range c.Deltas {
+		if !d.ShowsWithin(c.Within) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // ErrNothingToCompare reports comparisons with no scenario in common.
 var ErrNothingToCompare = errors.New("nothing to compare")
 
@@ -199,7 +243,7 @@ var ErrNothingToCompare = errors.New("nothing to compare")
 // significant at opts.Alpha (after opts.Correction), in the metric's bad
 // direction, and larger than opts.Threshold. It fails with ErrNothingToCompare if no scenario matches.
 func Compare(old, new *Run, opts CompareOptions) (*Comparison, error) {
-	c := &Comparison{Title: "old vs new", OldName: "old", NewName: "new", Alpha: opts.alpha(), Correction: opts.Correction, Threshold: opts.Threshold, Paired: opts.Paired}
+	c := &Comparison{Title: "old vs new", OldName: "old", NewName: "new", Alpha: opts.alpha(), Correction: opts.Correction, Threshold: opts.Threshold, Paired: opts.paired(), Within: opts.Within}
 	oldIdx := old.index()
 	newIdx := new.index()
 	for i := range new.Scenarios {
@@ -231,7 +275,7 @@ func Compare(old, new *Run, opts CompareOptions) (*Comparison, error) {
 		c.Warnings = append(c.Warnings, fmt.Sprintf("runs were configured differently (%s, pinning %q vs %s, pinning %q)",
 			old.Config.Duration, old.Config.Pinning, new.Config.Duration, new.Config.Pinning))
 	}
-	if opts.Paired && !old.Env.Date.Equal(new.Env.Date) {
+	if opts.paired() && !old.Env.Date.Equal(new.Env.Date) {
 		c.Warnings = append(c.Warnings, "paired by repetition number, but the runs were not measured together (bench --old writes both from one interleaved run): their repetitions did not run back to back, so the paired intervals mean little")
 	}
 	return c, nil
@@ -258,7 +302,7 @@ func CompareStrategies(r *Run, base string, opts CompareOptions) (*Comparison, e
 	if !found {
 		return nil, fmt.Errorf("compare strategies: base strategy %q is not in the run (have %s)", base, strings.Join(strategies, ", "))
 	}
-	c := &Comparison{Title: "strategies vs " + base, OldName: base, NewName: "strategy", Alpha: opts.alpha(), Correction: opts.Correction, Threshold: opts.Threshold, Paired: opts.Paired}
+	c := &Comparison{Title: "strategies vs " + base, OldName: base, NewName: "strategy", Alpha: opts.alpha(), Correction: opts.Correction, Threshold: opts.Threshold, Paired: opts.paired(), Within: opts.Within}
 	idx := r.index()
 	for _, cell := range r.cells() {
 		bk := cell
@@ -285,7 +329,7 @@ func CompareStrategies(r *Run, base string, opts CompareOptions) (*Comparison, e
 		return c, fmt.Errorf("compare strategies: %w: no cell has %q and another strategy", ErrNothingToCompare, base)
 	}
 	c.decide()
-	if opts.Paired && !r.Config.Interleaved {
+	if opts.paired() && !r.Config.Interleaved {
 		c.Warnings = append(c.Warnings, "paired by repetition number, but the run's strategies were not interleaved: their repetitions did not run back to back, so the paired intervals mean little")
 	}
 	return c, nil
@@ -307,7 +351,7 @@ func compareScenarios(k Key, oldName, newName string, osc, nsc *Scenario, opts C
 			out = append(out, d)
 			continue
 		}
-		if opts.Paired {
+		if opts.paired() {
 			d.Paired = pairedChange(m, osc, nsc, d.Alpha)
 		}
 		cmp := benchmath.AssumeNothing.Compare(d.Old.Sample(d.Alpha), d.New.Sample(d.Alpha))
@@ -507,6 +551,10 @@ func (c *Comparison) trailer() []string {
 	}
 	for _, n := range c.Notes {
 		out = append(out, "note: "+n)
+	}
+	if c.Within > 0 {
+		out = append(out, fmt.Sprintf("goal: at most %g%% worse than %s, shown by the paired interval for %d of %d comparisons",
+			100*c.Within, orDash(c.OldName), len(c.Deltas)-len(c.Misses()), len(c.Deltas)))
 	}
 	return append(out, c.summary())
 }

@@ -3,6 +3,7 @@ package results
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -37,18 +38,21 @@ func TestMedianRank(t *testing.T) {
 
 // driftRun is two strategies measured interleaved on a machine whose speed
 // drifts by ±30% from repetition to repetition; "new" is always exactly
-// 1.02 times "old" in the same repetition.
-func driftRun(reps int) *Run {
+// 1.02 times as fast as "old" in the same repetition.
+func driftRun(reps int) *Run { return driftRunAt(reps, 1.02) }
+
+// driftRunAt is driftRun with "new" speed times as fast as "old".
+func driftRunAt(reps int, speed float64) *Run {
 	r := &Run{Schema: SchemaVersion, Config: Config{Repetitions: reps, Interleaved: true}}
 	for _, s := range []struct {
 		name   string
 		factor float64
-	}{{"old", 1}, {"new", 1.02}} {
+	}{{"old", 1}, {"new", speed}} {
 		sc := Scenario{Strategy: s.name, Workload: "keepalive", Mode: "closed", Conns: 16}
 		for rep := range reps {
 			machine := 1 + 0.3*math.Sin(float64(rep)*2.1) // the drift
 			v := 80000 * machine * s.factor
-			sc.Samples = append(sc.Samples, Sample{Rep: rep, Duration: 1, Requests: int64(v), Throughput: v, RequestsPerCPU: v})
+			sc.Samples = append(sc.Samples, Sample{Rep: rep, Duration: 1, Requests: int64(v), Throughput: v, RequestsPerCPU: v, CPUPerRequest: 1e6 / v})
 		}
 		r.Scenarios = append(r.Scenarios, sc)
 	}
@@ -168,5 +172,58 @@ func TestPairedFormats(t *testing.T) {
 		if col["paired_n"] != "20" || err != nil || math.Abs(lo-0.02) > 1e-9 {
 			t.Errorf("paired: csv paired_n %q, paired_lo %q; want 20 and 0.02", col["paired_n"], col["paired_lo"])
 		}
+	}
+}
+
+// TestWithin checks the speed goal in both metric directions: 5% slower
+// fails a 3% goal and passes a 6% one; 2% faster passes; too few pairs, a
+// missing side or an unpaired noisy metric cannot show it; equal constants
+// (no errors on either side) do.
+func TestWithin(t *testing.T) {
+	ms, _ := ParseMetrics("throughput_rps,cpu_per_request_us,errors")
+	for _, tt := range []struct {
+		name         string
+		reps         int
+		speed, bound float64
+		misses       []string
+	}{
+		{"5% slower, 3% goal", 20, 0.95, 0.03, []string{"throughput_rps", "cpu_per_request_us"}},
+		{"5% slower, 6% goal", 20, 0.95, 0.06, nil},
+		{"2% faster, 1% goal", 20, 1.02, 0.01, nil},
+		{"too few pairs", 5, 1, 0.5, []string{"throughput_rps", "cpu_per_request_us"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := CompareStrategies(driftRunAt(tt.reps, tt.speed), "old", CompareOptions{Within: tt.bound, Metrics: ms})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !c.Paired {
+				t.Error("a goal did not imply paired estimates")
+			}
+			var got []string
+			for _, d := range c.Misses() {
+				got = append(got, d.Metric.Name)
+			}
+			if diff := cmp.Diff(tt.misses, got); diff != "" {
+				t.Errorf("misses (-want +got):\n%s", diff)
+			}
+			var out bytes.Buffer
+			if err := c.WriteTable(&out); err != nil {
+				t.Fatal(err)
+			}
+			if want := fmt.Sprintf("for %d of 3 comparisons", 3-len(tt.misses)); !strings.Contains(out.String(), want) {
+				t.Errorf("table lacks the goal line %q:\n%s", want, out.String())
+			}
+		})
+	}
+	if (Delta{Verdict: Missing}).ShowsWithin(1) {
+		t.Error("a missing side showed the goal")
+	}
+	c, err := CompareStrategies(driftRun(20), "old", CompareOptions{Paired: true, Metrics: ms})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Misses() != nil {
+		t.Errorf("misses without a goal: %v", c.Misses())
 	}
 }

@@ -47,6 +47,12 @@ repetitions, so the interval is often much narrower than the spreads
 suggest, and it says how large a difference the data can rule out, which
 "~" does not. It does not change the verdicts.
 
+--within PCT turns that into a speed goal (it implies --paired): every
+compared metric must be shown, by its paired interval, to be at most PCT
+worse than the old side or base strategy; compare lists the comparisons
+that do not show it and exits 1. A goal that cannot be shown is not met:
+too few repetitions or too noisy a machine fail it, as they should.
+
 Flags:
 
 	--alpha P          significance level (default 0.05)
@@ -61,9 +67,12 @@ Flags:
 	--by strategy      compare strategies inside one run
 	--base NAME        base strategy for --by strategy
 	--paired           add the paired median ratio and its interval
+	--within PCT       speed goal: fail unless every paired interval shows
+	                   the new side at most PCT worse, e.g. 3%
 	--format F         table (default), markdown or csv
 
-Exit status: 0 no significant regression, 1 regression, 2 bad usage or input.
+Exit status: 0 no significant regression (and, with --within, the goal
+shown), 1 regression or goal not shown, 2 bad usage or input.
 
 Examples:
 
@@ -72,6 +81,7 @@ Examples:
 	sockbench compare --threshold 10% --metric requests_per_cpu_s,p99 old.json new.json
 	sockbench compare --by strategy --base goroutine run.json
 	sockbench compare --by strategy --base reference:pool --paired --metric rpcpu run.json
+	sockbench compare --by strategy --base reference:goroutine --within 3% --metric rpcpu,rps run.json
 `,
 		run: runCompare,
 	})
@@ -89,6 +99,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	base := fs.String("base", "", "base strategy for --by strategy")
 	format := fs.String("format", "table", "table, markdown or csv")
 	paired := fs.Bool("paired", false, "add paired median ratios with intervals")
+	within := fs.String("within", "", "speed goal, e.g. 3%")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -111,6 +122,12 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if err != nil {
 		return fail("--threshold: %v", err)
 	}
+	var goal float64
+	if *within != "" {
+		if goal, err = parsePercent(*within); err != nil || goal <= 0 {
+			return fail("--within: want a positive percentage such as 3%%, got %q", *within)
+		}
+	}
 	ms, err := results.ParseMetrics(*metricList)
 	if err != nil {
 		return fail("--metric: %v", err)
@@ -120,7 +137,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	default:
 		return fail("--format must be table, markdown or csv, got %q", *format)
 	}
-	opts := results.CompareOptions{Alpha: *alpha, Correction: corr, Threshold: th, Metrics: ms, Paired: *paired}
+	opts := results.CompareOptions{Alpha: *alpha, Correction: corr, Threshold: th, Metrics: ms, Paired: *paired, Within: goal}
 	var cmp *results.Comparison
 	switch *by {
 	case "":
@@ -168,6 +185,18 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "sockbench compare: %v\n", err)
 		return 1
 	}
+	code := 0
+	if misses := cmp.Misses(); len(misses) > 0 {
+		for i, d := range misses {
+			if i == 5 {
+				fmt.Fprintf(stderr, "... and %d more\n", len(misses)-i)
+				break
+			}
+			fmt.Fprintf(stderr, "goal not shown: %s %s paired %s\n", d.Key, d.Metric.Name, d.Paired)
+		}
+		fmt.Fprintf(stderr, "sockbench compare: %d of %d comparisons not shown to be within %g%% of %s\n", len(misses), len(cmp.Deltas), 100*goal, cmp.OldName)
+		code = 1
+	}
 	if regs := cmp.Regressions(); len(regs) > 0 {
 		for i, d := range regs {
 			if i == 5 {
@@ -181,9 +210,9 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			fmt.Fprintf(stderr, "regression: %s %s %s (%s)\n", d.Key, d.Metric.Name, d.DeltaText(), p)
 		}
 		fmt.Fprintf(stderr, "sockbench compare: %d significant regression(s) beyond %g%%\n", len(regs), 100*th)
-		return 1
+		code = 1
 	}
-	return 0
+	return code
 }
 
 // parseInterspersed parses flags that may come before, between or after
