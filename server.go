@@ -226,9 +226,6 @@ func (s *Server) acceptLoop(l net.Listener, dl deadliner) error {
 		poll = DefaultPollInterval
 	}
 	canPoll := dl != nil && s.ServiceActions != nil
-	if dl != nil && !canPoll {
-		_ = dl.SetDeadline(time.Time{}) // none left over from HandleRequest
-	}
 	for {
 		if canPoll {
 			_ = dl.SetDeadline(time.Now().Add(poll))

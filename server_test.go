@@ -92,6 +92,16 @@ func exchangeLater(network, addr, msg string, delay time.Duration) <-chan string
 	return reply
 }
 
+// listening activates srv without serving it (for HandleRequest) and
+// closes it when the test ends.
+func listening(t *testing.T, srv *socketserver.Server) {
+	t.Helper()
+	if err := srv.Listen(); err != nil {
+		t.Fatalf("Listen: %v", err)
+	}
+	t.Cleanup(func() { srv.Close() })
+}
+
 // upper is a minimal seed handler for lifecycle tests.
 var upper = &socketserver.StreamHandler{Serve: func(ctx context.Context, s *socketserver.Stream) error {
 	line, err := s.ReadLine()
@@ -284,10 +294,7 @@ func TestHandleRequest(t *testing.T) {
 	var timeouts atomic.Int32
 	srv := &socketserver.Server{Addr: "127.0.0.1:0", Handler: upper, Timeout: 50 * time.Millisecond,
 		HandleTimeout: func() { timeouts.Add(1) }}
-	if err := srv.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	listening(t, srv)
 	if err := srv.HandleRequest(context.Background()); !errors.Is(err, socketserver.ErrTimeout) {
 		t.Fatalf("HandleRequest with no client: %v, want ErrTimeout", err)
 	}
@@ -317,10 +324,7 @@ func TestHandleRequest(t *testing.T) {
 // call, with no deadline, must wait for and serve a client.
 func TestHandleRequestAfterExpiredContexts(t *testing.T) {
 	srv := &socketserver.Server{Addr: "127.0.0.1:0", Handler: upper}
-	if err := srv.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	listening(t, srv)
 	for i := range 30 {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
 		_ = srv.HandleRequest(ctx)
@@ -341,10 +345,7 @@ func TestHandleRequestAfterExpiredContexts(t *testing.T) {
 // by the next call.
 func TestHandleRequestCancelled(t *testing.T) {
 	srv := &socketserver.Server{Addr: "127.0.0.1:0", Handler: upper}
-	if err := srv.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	listening(t, srv)
 	c, err := net.Dial("tcp", srv.ListenAddr().String())
 	if err != nil {
 		t.Fatal(err)

@@ -208,7 +208,7 @@ func (d Delta) ShowsWithin(bound float64) bool {
 	switch {
 	case d.Verdict == Missing:
 		return false
-	case d.Old.Min == d.Old.Max && d.New.Min == d.New.Max && d.Old.Min == d.New.Min:
+	case d.constant():
 		return true
 	case !d.Paired.OK:
 		return false
@@ -216,6 +216,12 @@ func (d Delta) ShowsWithin(bound float64) bool {
 		return d.Paired.Lo >= -bound
 	}
 	return d.Paired.Hi <= bound
+}
+
+// constant reports whether every repetition on both sides measured the
+// same value (no errors on either side, say): nothing can differ.
+func (d Delta) constant() bool {
+	return d.Old.Min == d.Old.Max && d.New.Min == d.New.Max && d.Old.Min == d.New.Min
 }
 
 // Misses returns the deltas that do not show the speed goal c.Within (see
@@ -389,7 +395,7 @@ func (c *Comparison) decide() {
 			continue
 		}
 		d.PAdjusted = d.P
-		if !(d.Old.Min == d.Old.Max && d.New.Min == d.New.Max && d.Old.Min == d.New.Min) {
+		if !d.constant() {
 			family = append(family, i)
 		}
 	}
@@ -499,14 +505,13 @@ func (c *Comparison) rows() [][]string {
 	return rows
 }
 
-// Columns of the rows: colPaired only when c.Paired, and the columns after
-// it then move right by one.
+// Columns of the rows; the paired column is inserted at colPaired only
+// when c.Paired.
 const (
-	colOld     = 2
-	colNew     = 3
-	colDelta   = 4
-	colPaired  = 5
-	colVerdict = 6
+	colOld    = 2
+	colNew    = 3
+	colDelta  = 4
+	colPaired = 5
 )
 
 func (c *Comparison) header() []string {
@@ -515,14 +520,6 @@ func (c *Comparison) header() []string {
 		h = slices.Insert(h, colPaired, "paired")
 	}
 	return h
-}
-
-// verdictCol is the index of the verdict column.
-func (c *Comparison) verdictCol() int {
-	if c.Paired {
-		return colVerdict + 1
-	}
-	return colVerdict
 }
 
 func (c *Comparison) summary() string {
@@ -612,7 +609,7 @@ func (c *Comparison) WriteMarkdown(w io.Writer) error {
 		}
 	}
 	fmt.Fprintf(ew, "| %s |\n|%s|\n", strings.Join(h, " | "), strings.Join(align, "|"))
-	v := c.verdictCol()
+	v := slices.Index(h, "verdict")
 	for _, row := range c.rows() {
 		for i := range row {
 			row[i] = mdEscape(row[i])

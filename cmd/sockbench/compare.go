@@ -187,32 +187,36 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	code := 0
 	if misses := cmp.Misses(); len(misses) > 0 {
-		for i, d := range misses {
-			if i == 5 {
-				fmt.Fprintf(stderr, "... and %d more\n", len(misses)-i)
-				break
-			}
-			fmt.Fprintf(stderr, "goal not shown: %s %s paired %s\n", d.Key, d.Metric.Name, d.Paired)
-		}
+		listFirst(stderr, misses, func(d results.Delta) string {
+			return fmt.Sprintf("goal not shown: %s %s paired %s", d.Key, d.Metric.Name, d.Paired)
+		})
 		fmt.Fprintf(stderr, "sockbench compare: %d of %d comparisons not shown to be within %g%% of %s\n", len(misses), len(cmp.Deltas), 100*goal, cmp.OldName)
 		code = 1
 	}
 	if regs := cmp.Regressions(); len(regs) > 0 {
-		for i, d := range regs {
-			if i == 5 {
-				fmt.Fprintf(stderr, "... and %d more\n", len(regs)-i)
-				break
-			}
+		listFirst(stderr, regs, func(d results.Delta) string {
 			p := fmt.Sprintf("p=%.3g", d.P)
 			if corr != results.NoCorrection {
 				p += fmt.Sprintf(", adjusted %.3g", d.PAdjusted)
 			}
-			fmt.Fprintf(stderr, "regression: %s %s %s (%s)\n", d.Key, d.Metric.Name, d.DeltaText(), p)
-		}
+			return fmt.Sprintf("regression: %s %s %s (%s)", d.Key, d.Metric.Name, d.DeltaText(), p)
+		})
 		fmt.Fprintf(stderr, "sockbench compare: %d significant regression(s) beyond %g%%\n", len(regs), 100*th)
 		code = 1
 	}
 	return code
+}
+
+// listFirst writes one line per delta, the first five only, then how many
+// more there are.
+func listFirst(w io.Writer, ds []results.Delta, line func(results.Delta) string) {
+	for i, d := range ds {
+		if i == 5 {
+			fmt.Fprintf(w, "... and %d more\n", len(ds)-i)
+			return
+		}
+		fmt.Fprintln(w, line(d))
+	}
 }
 
 // parseInterspersed parses flags that may come before, between or after
