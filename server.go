@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -67,8 +66,11 @@ type Server struct {
 	// HandleTimeout, if set, is called when HandleRequest times out.
 	HandleTimeout func()
 	// HandleError, if set, is called once for every handler error or panic
-	// (a *PanicError) and every connection a Strategy refused, like
-	// Python's handle_error; it may be called from many goroutines at once.
+	// (a *PanicError), every connection a Strategy refused or finished
+	// with an error, and every error a strategy reports that is not tied
+	// to one connection (with r nil, such as a worker process that
+	// exited), like Python's handle_error; it may be called from many
+	// goroutines at once.
 	// When nil, the error is logged to ErrorLog. Errors of handlers that
 	// Close interrupted are not reported.
 	HandleError func(r *Request, err error)
@@ -79,6 +81,8 @@ type Server struct {
 	initOnce sync.Once
 	ctx      context.Context // request contexts derive from it; cancelled by Close
 	cancel   context.CancelFunc
+	stopping context.Context // done when Shutdown or Close begins
+	stop     context.CancelFunc
 
 	inShutdown atomic.Bool
 	mu         sync.Mutex
@@ -86,8 +90,8 @@ type Server struct {
 	boundAddr  net.Addr
 	ln         net.Listener // from Activate
 	listeners  map[*net.Listener]struct{}
-	loops      int // running accept loops
-	conns      map[*conn]struct{}
+	acceptors  int // running accept paths: Serve loops, HandleRequest calls
+	conns      map[*Conn]struct{}
 	onShutdown []func()
 	// finishInServe is set when Shutdown was called from one of this
 	// server's handlers: the last Serve to return completes the shutdown.
@@ -97,6 +101,7 @@ type Server struct {
 func (s *Server) init() {
 	s.initOnce.Do(func() {
 		s.ctx, s.cancel = context.WithCancel(context.Background())
+		s.stopping, s.stop = context.WithCancel(s.ctx)
 	})
 }
 
@@ -199,20 +204,71 @@ func (s *Server) ActiveConns() int {
 // to 1 s, like net/http; other accept errors end Serve and are returned.
 // Serve closes l when it returns. Called after Shutdown or Close, it
 // returns ErrServerClosed at once.
+//
+// When the Strategy is a [ListenerStrategy], Serve hands l to its
+// ServeListener instead of accepting itself, and calls ServiceActions (if
+// set) every PollInterval while it runs.
 func (s *Server) Serve(l net.Listener) error {
 	s.init()
+	if l == nil {
+		return errors.New("socketserver: serve: nil listener (call Listen or Activate first, then pass Listener())")
+	}
 	dl, _ := l.(deadliner)
 	l = &onceCloseListener{Listener: l}
 	defer l.Close()
-	if !s.trackListener(&l, true) {
+	if !s.beginAccept(&l) {
 		return ErrServerClosed
 	}
-	err := s.acceptLoop(l, dl)
-	if s.trackListener(&l, false) {
-		// The last loop of a shutdown begun in a handler finishes it.
-		_ = s.strategy().Shutdown(s.ctx)
+	var err error
+	if ls, ok := s.Strategy.(ListenerStrategy); ok {
+		err = s.serveListener(ls, l)
+	} else {
+		err = s.acceptLoop(l, dl)
 	}
+	s.endAccept(&l)
 	return err
+}
+
+// serveListener is Serve for a strategy that accepts for itself.
+func (s *Server) serveListener(ls ListenerStrategy, l net.Listener) error {
+	p := &Pipeline{srv: s}
+	var err error
+	if s.ServiceActions == nil {
+		err = ls.ServeListener(s.stopping, l, p)
+	} else {
+		done := make(chan error, 1)
+		go func() { done <- ls.ServeListener(s.stopping, l, p) }()
+		err = s.serviceUntil(done)
+	}
+	if s.inShutdown.Load() {
+		return ErrServerClosed
+	}
+	if err == nil {
+		err = errors.New("returned before shutdown")
+	}
+	return fmt.Errorf("socketserver: serve: strategy %T: %w", ls, err)
+}
+
+// serviceUntil calls ServiceActions every PollInterval until done delivers
+// a value, and returns it.
+func (s *Server) serviceUntil(done <-chan error) error {
+	t := time.NewTicker(s.pollInterval())
+	defer t.Stop()
+	for {
+		select {
+		case err := <-done:
+			return err
+		case <-t.C:
+			s.ServiceActions()
+		}
+	}
+}
+
+func (s *Server) pollInterval() time.Duration {
+	if s.PollInterval <= 0 {
+		return DefaultPollInterval
+	}
+	return s.PollInterval
 }
 
 // deadliner is a listener whose Accept can time out.
@@ -221,10 +277,7 @@ type deadliner interface{ SetDeadline(time.Time) error }
 // acceptLoop is Serve's loop; dl is l's deadline control, or nil.
 func (s *Server) acceptLoop(l net.Listener, dl deadliner) error {
 	var tempDelay time.Duration
-	poll := s.PollInterval
-	if poll <= 0 {
-		poll = DefaultPollInterval
-	}
+	poll := s.pollInterval()
 	canPoll := dl != nil && s.ServiceActions != nil
 	for {
 		if canPoll {
@@ -281,15 +334,22 @@ func isTemporary(err error) bool {
 // Timeout (or until ctx is done), and hands it to the Strategy, like Python's
 // handle_request: with the nil Strategy it returns after the handler; with a
 // goroutine strategy, as soon as the handler has started. On time-out it
-// calls HandleTimeout and returns ErrTimeout.
+// calls HandleTimeout and returns ErrTimeout. Shutdown waits for a
+// HandleRequest in progress as for an accept loop, so a connection it has
+// accepted is always served. A [ListenerStrategy] accepts for itself, so
+// HandleRequest returns an error wrapping errors.ErrUnsupported for one.
 func (s *Server) HandleRequest(ctx context.Context) error {
 	s.init()
-	if s.inShutdown.Load() {
-		return ErrServerClosed
+	if _, ok := s.Strategy.(ListenerStrategy); ok {
+		return fmt.Errorf("socketserver: handle request: strategy %T accepts for itself; use Serve: %w", s.Strategy, errors.ErrUnsupported)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if !s.beginAccept(nil) {
+		return ErrServerClosed
+	}
+	defer s.endAccept(nil)
 	s.mu.Lock()
 	l := s.ln
 	s.mu.Unlock()
@@ -343,115 +403,6 @@ func (s *Server) HandleRequest(ctx context.Context) error {
 	return nil
 }
 
-// serveConn verifies c and hands it to the strategy. It runs in the accept
-// loop.
-func (s *Server) serveConn(rwc net.Conn) {
-	c := &conn{srv: s, rwc: rwc}
-	c.req = Request{Conn: rwc, ClientAddr: rwc.RemoteAddr(), Server: s}
-	c.ctx = context.WithValue(s.ctx, connKey{}, c)
-	if !s.trackConn(c, true) {
-		shutdownRequest(rwc)
-		return
-	}
-	if s.VerifyRequest != nil && !s.VerifyRequest(c.ctx, rwc) {
-		c.close()
-		return
-	}
-	if err := s.strategy().Execute(s.ctx, c.serve); err != nil {
-		if s.ctx.Err() == nil {
-			s.reportError(&c.req, fmt.Errorf("socketserver: connection not served: %w", err))
-		}
-		c.close()
-	}
-}
-
-// connKey is the context key under which a request's context holds its conn,
-// so that Shutdown can tell it is being called from a handler.
-type connKey struct{}
-
-// conn is the server's record of one accepted connection.
-type conn struct {
-	srv *Server
-	rwc net.Conn
-	req Request
-	ctx context.Context
-}
-
-func (c *conn) serve() {
-	defer c.close()
-	if c.ctx.Err() != nil { // closed while queued: do not start the handler
-		return
-	}
-	err := c.srv.runHandler(c.ctx, &c.req)
-	if err == nil {
-		return
-	}
-	var pe *PanicError
-	if c.ctx.Err() == nil || errors.As(err, &pe) {
-		c.srv.reportError(&c.req, err)
-	}
-}
-
-// close is Python's shutdown_request: half-close, close, forget.
-func (c *conn) close() {
-	shutdownRequest(c.rwc)
-	c.srv.trackConn(c, false)
-}
-
-func shutdownRequest(c net.Conn) {
-	if cw, ok := c.(interface{ CloseWrite() error }); ok {
-		_ = cw.CloseWrite()
-	}
-	_ = c.Close()
-}
-
-// runHandler runs setup, handle and finish with Python's semantics and turns
-// a panic into a *PanicError.
-func (s *Server) runHandler(ctx context.Context, r *Request) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = errors.Join(err, &PanicError{Value: v, Stack: debug.Stack()})
-		}
-	}()
-	h := s.Handler
-	if h == nil {
-		return errors.New("socketserver: server has no Handler")
-	}
-	if su, ok := h.(Setuper); ok {
-		if err := su.Setup(ctx, r); err != nil {
-			return err
-		}
-	}
-	if fi, ok := h.(Finisher); ok {
-		defer func() {
-			if ferr := fi.Finish(ctx, r); ferr != nil {
-				err = errors.Join(err, ferr)
-			}
-		}()
-	}
-	return h.Handle(ctx, r)
-}
-
-func (s *Server) reportError(r *Request, err error) {
-	if s.HandleError != nil {
-		s.HandleError(r, err)
-		return
-	}
-	attrs := []any{"client", addrString(r.ClientAddr), "err", err}
-	var pe *PanicError
-	if errors.As(err, &pe) {
-		attrs = append(attrs, "stack", string(pe.Stack))
-	}
-	s.logger().Error("socketserver: exception occurred during processing of request", attrs...)
-}
-
-func addrString(a net.Addr) string {
-	if a == nil {
-		return ""
-	}
-	return a.String()
-}
-
 // Shutdown gracefully stops the server: it closes the listeners (new clients
 // are refused), calls the RegisterOnShutdown functions, waits for the accept
 // loops to stop, then lets the Strategy finish every accepted connection
@@ -465,14 +416,15 @@ func addrString(a net.Addr) string {
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.init()
 	s.inShutdown.Store(true)
+	s.stop() // before the listeners close: a ListenerStrategy sees why they did
 	s.mu.Lock()
 	lnerr := s.closeListenersLocked()
 	hooks := s.onShutdown
 	s.onShutdown = nil
 	self := false
-	if c, ok := ctx.Value(connKey{}).(*conn); ok && c.srv == s {
+	if c, ok := ctx.Value(connKey{}).(*Conn); ok && c.srv == s {
 		self = true
-		s.finishInServe = s.loops > 0
+		s.finishInServe = s.acceptors > 0
 	}
 	s.mu.Unlock()
 	for _, f := range hooks {
@@ -481,11 +433,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if self {
 		return lnerr
 	}
-	// Wait for the accept loops, polling like net/http's Shutdown.
+	// Wait for the accept paths, polling like net/http's Shutdown.
 	delay := time.Millisecond
 	for {
 		s.mu.Lock()
-		n := s.loops
+		n := s.acceptors
 		s.mu.Unlock()
 		if n == 0 {
 			break
@@ -520,6 +472,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 func (s *Server) Close() error {
 	s.init()
 	s.inShutdown.Store(true)
+	s.stop()
 	s.mu.Lock()
 	err := s.closeListenersLocked()
 	s.cancel()
@@ -553,35 +506,46 @@ func (s *Server) closeListenersLocked() error {
 	return err
 }
 
-// trackListener adds or removes a serving listener. Adding fails after
-// shutdown. Removing reports whether this was the last loop of a shutdown
-// begun from a handler, which the caller must then finish.
-func (s *Server) trackListener(ln *net.Listener, add bool) bool {
+// beginAccept counts a new accept path (a Serve loop, whose listener ln
+// Shutdown must close, or a HandleRequest call with ln nil). It fails after
+// Shutdown or Close has begun.
+func (s *Server) beginAccept(ln *net.Listener) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if add {
-		if s.inShutdown.Load() {
-			return false
-		}
+	if s.inShutdown.Load() {
+		return false
+	}
+	if ln != nil {
 		if s.listeners == nil {
 			s.listeners = make(map[*net.Listener]struct{})
 		}
 		s.listeners[ln] = struct{}{}
-		s.loops++
-		return true
 	}
-	delete(s.listeners, ln)
-	s.loops--
-	if s.loops == 0 && s.finishInServe {
+	s.acceptors++
+	return true
+}
+
+// endAccept ends an accept path begun with beginAccept. The last accept
+// path of a shutdown begun from a handler finishes that shutdown.
+func (s *Server) endAccept(ln *net.Listener) {
+	s.mu.Lock()
+	if ln != nil {
+		delete(s.listeners, ln)
+	}
+	s.acceptors--
+	finish := s.acceptors == 0 && s.finishInServe
+	if finish {
 		s.finishInServe = false
-		return true
 	}
-	return false
+	s.mu.Unlock()
+	if finish {
+		_ = s.strategy().Shutdown(s.ctx)
+	}
 }
 
 // trackConn adds or removes c from the set Close interrupts. Adding fails
 // once the server is closed.
-func (s *Server) trackConn(c *conn, add bool) bool {
+func (s *Server) trackConn(c *Conn, add bool) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if add {
@@ -589,7 +553,7 @@ func (s *Server) trackConn(c *conn, add bool) bool {
 			return false
 		}
 		if s.conns == nil {
-			s.conns = make(map[*conn]struct{})
+			s.conns = make(map[*Conn]struct{})
 		}
 		s.conns[c] = struct{}{}
 		return true

@@ -11,6 +11,17 @@
 // per connection (ThreadingMixIn), or on a bounded pool of workers
 // (ForkingMixIn's max_children); see the strategies directory.
 //
+// Every accepted connection, whichever path accepted it (Serve,
+// HandleRequest, or a strategy that accepts for itself), goes through one
+// pipeline: verify, track, execute, run the handler, report, half-close,
+// close. Two optional interfaces beside Strategy open that pipeline to
+// models that do not fit "run this function somewhere": a [ConnStrategy]
+// is handed the accepted [Conn] itself (a process per connection passes its
+// descriptor on), and a [ListenerStrategy] owns accepting on the listener
+// (an event loop, pre-forked processes, a SO_REUSEPORT group) and admits
+// what it accepts through a [Pipeline]. The Server keeps binding, the
+// lifecycle, counting and error reporting for all of them.
+//
 // The lifecycle follows net/http.Server: Serve, ListenAndServe,
 // Shutdown(ctx) that loses no in-flight request, Close that stops everything
 // now, and the sentinel ErrServerClosed.
@@ -69,37 +80,3 @@ type Request struct {
 	// Server is the server that accepted the connection (self.server).
 	Server *Server
 }
-
-// A Strategy decides how one accepted connection is executed, the way a
-// Python mix-in overrides process_request. It knows nothing of protocols:
-// accepting, verification and error reporting stay in the Server.
-//
-// A Strategy value serves a single Server; its methods must be safe for
-// concurrent use, because a Server may Serve several listeners at once.
-//
-// Strategies that must own accepting themselves (an event loop, pre-forked
-// processes) are expected to be added later as an optional interface beside
-// this one; the Server will detect it the way io.Copy detects WriterTo.
-type Strategy interface {
-	// Execute arranges for serve to be called exactly once, now or later, in
-	// any goroutine, and returns nil; or it returns an error without ever
-	// calling serve (the server then reports the error and closes the
-	// connection unserved). Execute may block to apply back-pressure to the
-	// accept loop (a full pool); it must return when ctx, which the server
-	// cancels in Close, is done.
-	Execute(ctx context.Context, serve func()) error
-
-	// Shutdown is called once no more Execute calls will be made (and again
-	// by Close if an earlier Shutdown did not finish). It releases the
-	// strategy's resources and, unless its options say not to (Python's
-	// block_on_close=False), waits until every serve it started has
-	// returned or ctx is done, returning ctx.Err() in that case.
-	Shutdown(ctx context.Context) error
-}
-
-// inline is the strategy of a Server whose Strategy is nil: the accept loop
-// runs the handler itself, as Python's plain TCPServer does.
-type inline struct{}
-
-func (inline) Execute(_ context.Context, serve func()) error { serve(); return nil }
-func (inline) Shutdown(context.Context) error                { return nil }
