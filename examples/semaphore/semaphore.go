@@ -12,7 +12,6 @@ package semaphore
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/gosocketserver/socketserver"
 	"golang.org/x/sync/semaphore"
@@ -24,9 +23,7 @@ type Strategy struct {
 	max int64
 	sem *semaphore.Weighted
 
-	mu     sync.Mutex // guards closed and wg.Add against Shutdown
-	closed bool
-	wg     sync.WaitGroup
+	g socketserver.Group // counts running handlers; refuses new ones after Shutdown
 }
 
 // New returns a strategy that serves at most max connections at once.
@@ -48,34 +45,19 @@ func (s *Strategy) Execute(ctx context.Context, serve func()) error {
 	if err := s.sem.Acquire(ctx, 1); err != nil {
 		return fmt.Errorf("semaphore: waiting for a slot: %w", err)
 	}
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		s.sem.Release(1)
-		return socketserver.ErrStrategyClosed
-	}
-	s.wg.Add(1)
-	s.mu.Unlock()
-	go func() {
-		defer s.wg.Done()
-		defer s.sem.Release(1)
+	err := s.g.Go(func() {
+		defer s.sem.Release(1) // the slot is held while serve runs
 		serve()
-	}()
-	return nil
+	})
+	if err != nil { // shut down: serve never runs
+		s.sem.Release(1)
+	}
+	return err
 }
 
 // Shutdown refuses further connections and waits until every started
 // handler has returned, or until ctx is done (then it returns ctx.Err()).
 func (s *Strategy) Shutdown(ctx context.Context) error {
-	s.mu.Lock()
-	s.closed = true
-	s.mu.Unlock()
-	done := make(chan struct{})
-	go func() { s.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	s.g.Close()
+	return s.g.Wait(ctx)
 }

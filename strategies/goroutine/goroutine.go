@@ -5,7 +5,6 @@ package goroutine
 
 import (
 	"context"
-	"sync"
 
 	"github.com/gosocketserver/socketserver"
 )
@@ -19,9 +18,7 @@ type Strategy struct {
 	// process is about to exit.
 	Daemon bool
 
-	mu     sync.Mutex
-	closed bool
-	wg     sync.WaitGroup
+	g socketserver.Group
 }
 
 // New returns a goroutine-per-connection strategy.
@@ -30,35 +27,15 @@ func New() *Strategy { return &Strategy{} }
 // Execute starts serve in a new goroutine and returns at once. After
 // Shutdown it returns socketserver.ErrStrategyClosed.
 func (s *Strategy) Execute(_ context.Context, serve func()) error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return socketserver.ErrStrategyClosed
-	}
-	s.wg.Add(1)
-	s.mu.Unlock()
-	go func() {
-		defer s.wg.Done()
-		serve()
-	}()
-	return nil
+	return s.g.Go(serve)
 }
 
 // Shutdown refuses further work and, unless Daemon is set, waits until every
 // started handler has returned or ctx is done.
 func (s *Strategy) Shutdown(ctx context.Context) error {
-	s.mu.Lock()
-	s.closed = true
-	s.mu.Unlock()
+	s.g.Close()
 	if s.Daemon {
 		return nil
 	}
-	done := make(chan struct{})
-	go func() { s.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return s.g.Wait(ctx)
 }
