@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"flag"
 	"io"
 	"net"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gosocketserver/socketserver/internal/serveproto"
 )
 
 // serveProc runs "sockbench serve" in-process and returns its bound address,
@@ -204,5 +207,27 @@ func TestHelp(t *testing.T) {
 	}
 	if c := run(context.Background(), []string{"frobnicate"}, &out, &errb); c != 2 {
 		t.Errorf("unknown command: exit %d", c)
+	}
+}
+
+// TestServeUsageNamesEveryFlag keeps the hand-written help of serve and
+// refserve in step with the flags serveproto defines.
+func TestServeUsageNamesEveryFlag(t *testing.T) {
+	serve, ref := serveproto.DefaultServe(), serveproto.DefaultRefServe()
+	for _, tt := range []struct {
+		command  string
+		register func(*flag.FlagSet)
+	}{
+		{serveproto.ServeCommand, serve.Register},
+		{serveproto.RefServeCommand, ref.Register},
+	} {
+		fs := flag.NewFlagSet(tt.command, flag.ContinueOnError)
+		tt.register(fs)
+		usage := commands[tt.command].usage
+		fs.VisitAll(func(f *flag.Flag) {
+			if !strings.Contains(usage, "  --"+f.Name+" ") {
+				t.Errorf("help of %s does not describe --%s", tt.command, f.Name)
+			}
+		})
 	}
 }
