@@ -44,45 +44,35 @@ func checkAllDiffer(t *testing.T, got, def any) {
 	}
 }
 
-func TestServeArgsRoundTrip(t *testing.T) {
-	want := nonDefaultServe()
-	checkAllDiffer(t, want, DefaultServe())
-	args := want.Args()
-	if args[0] != ServeCommand {
-		t.Fatalf("Args()[0] = %q, want %q", args[0], ServeCommand)
-	}
-	got := DefaultServe()
-	fs := flag.NewFlagSet(ServeCommand, flag.ContinueOnError)
-	got.Register(fs)
-	if err := fs.Parse(args[1:]); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("parsed %q (-want +got):\n%s", args, diff)
-	}
-	if n := len(args) - 1; n != reflect.TypeFor[Serve]().NumField() {
-		t.Errorf("%d flags in %q for %d fields", n, args, reflect.TypeFor[Serve]().NumField())
-	}
+// TestArgsRoundTrip checks that Args writes one flag per field and that
+// Register parses it back into the same invocation.
+func TestArgsRoundTrip(t *testing.T) {
+	t.Run(ServeCommand, func(t *testing.T) {
+		checkRoundTrip(t, ServeCommand, nonDefaultServe(), DefaultServe(), Serve.Args, (*Serve).Register)
+	})
+	t.Run(RefServeCommand, func(t *testing.T) {
+		checkRoundTrip(t, RefServeCommand, nonDefaultRefServe(), DefaultRefServe(), RefServe.Args, (*RefServe).Register)
+	})
 }
 
-func TestRefServeArgsRoundTrip(t *testing.T) {
-	want := nonDefaultRefServe()
-	checkAllDiffer(t, want, DefaultRefServe())
-	args := want.Args()
-	if args[0] != RefServeCommand {
-		t.Fatalf("Args()[0] = %q, want %q", args[0], RefServeCommand)
+func checkRoundTrip[T any](t *testing.T, command string, want, def T, args func(T) []string, register func(*T, *flag.FlagSet)) {
+	t.Helper()
+	checkAllDiffer(t, want, def)
+	a := args(want)
+	if a[0] != command {
+		t.Fatalf("Args()[0] = %q, want %q", a[0], command)
 	}
-	got := DefaultRefServe()
-	fs := flag.NewFlagSet(RefServeCommand, flag.ContinueOnError)
-	got.Register(fs)
-	if err := fs.Parse(args[1:]); err != nil {
+	got := def
+	fs := flag.NewFlagSet(command, flag.ContinueOnError)
+	register(&got, fs)
+	if err := fs.Parse(a[1:]); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("parsed %q (-want +got):\n%s", args, diff)
+		t.Errorf("parsed %q (-want +got):\n%s", a, diff)
 	}
-	if n := len(args) - 1; n != reflect.TypeFor[RefServe]().NumField() {
-		t.Errorf("%d flags in %q for %d fields", n, args, reflect.TypeFor[RefServe]().NumField())
+	if n, fields := len(a)-1, reflect.TypeFor[T]().NumField(); n != fields {
+		t.Errorf("%d flags in %q for %d fields", n, a, fields)
 	}
 }
 
