@@ -152,7 +152,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	bound := srv.ListenAddr().String()
 	if inv.PrintAddr {
-		fmt.Fprintln(out, bound)
+		_ = serveproto.WriteAddr(out, srv.ListenAddr())
 	}
 	fmt.Fprintf(stderr, "sockbench: serving %s with %s on %s %s (Ctrl-C to stop)\n", inv.Handler, inv.Strategy, srv.Network, bound)
 

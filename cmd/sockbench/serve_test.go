@@ -211,7 +211,7 @@ func TestHelp(t *testing.T) {
 }
 
 // TestServeUsageNamesEveryFlag keeps the hand-written help of serve and
-// refserve in step with the flags serveproto defines.
+// refserve in step with the flags serveproto defines and their defaults.
 func TestServeUsageNamesEveryFlag(t *testing.T) {
 	serve, ref := serveproto.DefaultServe(), serveproto.DefaultRefServe()
 	for _, tt := range []struct {
@@ -225,8 +225,19 @@ func TestServeUsageNamesEveryFlag(t *testing.T) {
 		tt.register(fs)
 		usage := commands[tt.command].usage
 		fs.VisitAll(func(f *flag.Flag) {
-			if !strings.Contains(usage, "  --"+f.Name+" ") {
+			_, doc, ok := strings.Cut(usage, "\n  --"+f.Name+" ")
+			if !ok {
 				t.Errorf("help of %s does not describe --%s", tt.command, f.Name)
+				return
+			}
+			doc, _, _ = strings.Cut(doc, "\n  --") // up to the next flag
+			doc, _, _ = strings.Cut(doc, "\n\n")   // or the end of the list
+			switch f.DefValue {
+			case "", "false", "0":
+				return // the help need not name a zero default
+			}
+			if !strings.Contains(doc, "default "+f.DefValue) && !strings.Contains(doc, `default "`+f.DefValue+`"`) {
+				t.Errorf("help of %s does not give --%s's default %s:\n%s", tt.command, f.Name, f.DefValue, doc)
 			}
 		})
 	}

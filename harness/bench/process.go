@@ -122,9 +122,8 @@ func startServer(ctx context.Context, cmd *exec.Cmd, addr string, control bool, 
 			if !ok {
 				return fail(errors.New("exited before printing its address"))
 			}
-			s.addr = strings.TrimSpace(line)
-			if _, _, err := net.SplitHostPort(s.addr); err != nil {
-				return fail(fmt.Errorf("first line of output %q is not an address", line))
+			if s.addr, err = serveproto.ParseAddr(line); err != nil {
+				return fail(err)
 			}
 		case <-timer.C:
 			return fail(fmt.Errorf("printed no address within %s", startTimeout))

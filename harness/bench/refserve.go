@@ -88,7 +88,7 @@ func RefServeMain(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		defer pprof.StopCPUProfile()
 	}
 	if inv.PrintAddr {
-		fmt.Fprintln(stdout, ln.Addr().String())
+		_ = serveproto.WriteAddr(stdout, ln.Addr())
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -3,8 +3,10 @@ package serveproto
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"io"
+	"net"
 	"reflect"
 	"strings"
 	"testing"
@@ -190,5 +192,26 @@ func TestRequestStats(t *testing.T) {
 	var b bytes.Buffer
 	if err := RequestStats(&b); err != nil || b.String() != StatsCommand+"\n" {
 		t.Errorf("RequestStats wrote %q, %v", b.String(), err)
+	}
+}
+
+func TestAddrLine(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteAddr(&b, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 4242}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		line, want string
+		err        bool
+	}{
+		{b.String(), "127.0.0.1:4242", false},
+		{"[::1]:80\r\n", "[::1]:80", false},
+		{"sockbench: serving upper", "", true},
+		{"/tmp/upper.sock\n", "", true},
+	} {
+		got, err := ParseAddr(tt.line)
+		if got != tt.want || (err != nil) != tt.err || (err != nil && !errors.Is(err, ErrNoAddr)) {
+			t.Errorf("ParseAddr(%q) = %q, %v; want %q, error %v (ErrNoAddr)", tt.line, got, err, tt.want, tt.err)
+		}
 	}
 }
