@@ -1,4 +1,4 @@
-package pybytes
+package pybytes_test
 
 import (
 	"bufio"
@@ -9,6 +9,7 @@ import (
 	"testing/iotest"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/gosocketserver/socketserver/internal/pybytes"
 	"go.uber.org/goleak"
 )
 
@@ -25,22 +26,22 @@ func TestStripUpper(t *testing.T) {
 		{"", "", ""},
 	} {
 		in := []byte(tt.in)
-		s := Strip(in)
+		s := pybytes.Strip(in)
 		if string(s) != tt.strip {
 			t.Errorf("Strip(%q) = %q, want %q", tt.in, s, tt.strip)
 		}
-		if got := AppendUpper([]byte("x"), s); string(got) != "x"+tt.upper {
+		if got := pybytes.AppendUpper([]byte("x"), s); string(got) != "x"+tt.upper {
 			t.Errorf("AppendUpper(x, %q) = %q, want %q", s, got, "x"+tt.upper)
 		}
 		if string(in) != tt.in {
 			t.Errorf("Strip or AppendUpper modified their input %q: %q", tt.in, in)
 		}
-		if got := UpperInPlace(s); string(got) != tt.upper || string(s) != tt.upper {
+		if got := pybytes.UpperInPlace(s); string(got) != tt.upper || string(s) != tt.upper {
 			t.Errorf("UpperInPlace(%q) = %q, want %q in place", tt.strip, got, tt.upper)
 		}
 	}
 	for c := range 256 {
-		if got, want := IsSpace(byte(c)), strings.IndexByte(" \t\n\r\v\f", byte(c)) >= 0; got != want {
+		if got, want := pybytes.IsSpace(byte(c)), strings.IndexByte(" \t\n\r\v\f", byte(c)) >= 0; got != want {
 			t.Errorf("IsSpace(%#x) = %v, want %v", c, got, want)
 		}
 	}
@@ -48,23 +49,62 @@ func TestStripUpper(t *testing.T) {
 
 type lineResult struct {
 	Line string
-	Err  string
+	Err  string // "too long" for a line over the limit
 }
 
-// readAll calls ReadLine until an error other than ErrLineTooLong, at most
-// 20 times.
-func readAll(r io.Reader, max int) []lineResult {
-	br := bufio.NewReaderSize(r, 16) // the smallest bufio allows
-	var long []byte
+// lineCases are inputs for ReadLine, read through a 16-byte buffer (the
+// smallest bufio allows): in, then failWith if not nil, limited to max.
+var lineCases = []struct {
+	name     string
+	in       string
+	failWith error
+	max      int
+	want     []lineResult
+}{
+	{"lines", "a\nbc\n", nil, 0, []lineResult{{"a\n", ""}, {"bc\n", ""}, {"", eof}}},
+	{"partial last line", "a\nbc", nil, 0, []lineResult{{"a\n", ""}, {"bc", ""}, {"", eof}}},
+	{"empty input", "", nil, 0, []lineResult{{"", eof}}},
+	{"longer than the buffer", long + "\nz\n", nil, 0, []lineResult{{long + "\n", ""}, {"z\n", ""}, {"", eof}}},
+	{"long partial last line", "z\n" + long, nil, 0, []lineResult{{"z\n", ""}, {long, ""}, {"", eof}}},
+	{"at the limit", "abc\n", nil, 4, []lineResult{{"abc\n", ""}, {"", eof}}},
+	{"over the limit", "abcd\nok\n", nil, 4, []lineResult{{"", tooLong}, {"ok\n", ""}, {"", eof}}},
+	{"long over the limit", long + "\n", nil, 20, []lineResult{{"", tooLong}, {"234567890123456789\n", ""}, {"", eof}}}, // stopped after two 16-byte reads
+	{"long within the limit", long + "\n", nil, 51, []lineResult{{long + "\n", ""}, {"", eof}}},
+	{"read error", "ab", errBoom, 0, []lineResult{{"ab", "boom"}}},
+	{"read error in a long line", long, errBoom, 0, []lineResult{{long, "boom"}}},
+}
+
+var (
+	long    = strings.Repeat("0123456789", 5) // 50 bytes: longer than the 16-byte buffer
+	eof     = io.EOF.Error()
+	errBoom = errors.New("boom")
+)
+
+const tooLong = "too long"
+
+func caseReader(in string, failWith error) io.Reader {
+	if failWith == nil {
+		return strings.NewReader(in)
+	}
+	return io.MultiReader(strings.NewReader(in), iotest.ErrReader(failWith))
+}
+
+// collectLines calls readLine until an error other than a too-long line,
+// at most 20 times; isTooLong recognises that error.
+func collectLines(readLine func() ([]byte, error), isTooLong func(error) bool) []lineResult {
 	var out []lineResult
 	for range 20 {
-		line, err := ReadLine(br, &long, max)
+		line, err := readLine()
 		res := lineResult{Line: string(line)}
-		if err != nil {
+		switch {
+		case err == nil:
+		case isTooLong(err):
+			res.Err = tooLong
+		default:
 			res.Err = err.Error()
 		}
 		out = append(out, res)
-		if err != nil && !errors.Is(err, ErrLineTooLong) {
+		if err != nil && !isTooLong(err) {
 			break
 		}
 	}
@@ -72,28 +112,13 @@ func readAll(r io.Reader, max int) []lineResult {
 }
 
 func TestReadLine(t *testing.T) {
-	long := strings.Repeat("0123456789", 5) // 50 bytes: longer than the 16-byte buffer
-	eof := io.EOF.Error()
-	for _, tt := range []struct {
-		name string
-		in   io.Reader
-		max  int
-		want []lineResult
-	}{
-		{"lines", strings.NewReader("a\nbc\n"), 0, []lineResult{{"a\n", ""}, {"bc\n", ""}, {"", eof}}},
-		{"partial last line", strings.NewReader("a\nbc"), 0, []lineResult{{"a\n", ""}, {"bc", ""}, {"", eof}}},
-		{"empty input", strings.NewReader(""), 0, []lineResult{{"", eof}}},
-		{"longer than the buffer", strings.NewReader(long + "\nz\n"), 0, []lineResult{{long + "\n", ""}, {"z\n", ""}, {"", eof}}},
-		{"long partial last line", strings.NewReader("z\n" + long), 0, []lineResult{{"z\n", ""}, {long, ""}, {"", eof}}},
-		{"at the limit", strings.NewReader("abc\n"), 4, []lineResult{{"abc\n", ""}, {"", eof}}},
-		{"over the limit", strings.NewReader("abcd\nok\n"), 4, []lineResult{{"", ErrLineTooLong.Error()}, {"ok\n", ""}, {"", eof}}},
-		{"long over the limit", strings.NewReader(long + "\n"), 20, []lineResult{{"", ErrLineTooLong.Error()}, {"234567890123456789\n", ""}, {"", eof}}}, // stopped after two 16-byte reads
-		{"long within the limit", strings.NewReader(long + "\n"), 51, []lineResult{{long + "\n", ""}, {"", eof}}},
-		{"read error", io.MultiReader(strings.NewReader("ab"), iotest.ErrReader(errors.New("boom"))), 0, []lineResult{{"ab", "boom"}}},
-		{"read error in a long line", io.MultiReader(strings.NewReader(long), iotest.ErrReader(errors.New("boom"))), 0, []lineResult{{long, "boom"}}},
-	} {
+	for _, tt := range lineCases {
 		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, readAll(tt.in, tt.max)); diff != "" {
+			br := bufio.NewReaderSize(caseReader(tt.in, tt.failWith), 16)
+			var buf []byte
+			got := collectLines(func() ([]byte, error) { return pybytes.ReadLine(br, &buf, tt.max) },
+				func(err error) bool { return errors.Is(err, pybytes.ErrLineTooLong) })
+			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("ReadLine results (-want +got):\n%s", diff)
 			}
 		})
