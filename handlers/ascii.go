@@ -1,40 +1,16 @@
 package handlers
 
-// isSpace reports whether b is ASCII whitespace as Python's bytes.strip
-// sees it: space, \t, \n, \r, \v, \f. Unicode spaces are not.
-func isSpace(b byte) bool {
-	switch b {
-	case ' ', '\t', '\n', '\r', '\v', '\f':
-		return true
-	}
-	return false
-}
+import "github.com/gosocketserver/socketserver/internal/pybytes"
 
 // Strip returns b without leading and trailing ASCII whitespace, like
 // Python's bytes.strip(). Unlike bytes.TrimSpace it keeps U+0085, U+00A0
 // and every other non-ASCII byte. It returns a sub-slice of b.
-func Strip(b []byte) []byte {
-	i, j := 0, len(b)
-	for i < j && isSpace(b[i]) {
-		i++
-	}
-	for j > i && isSpace(b[j-1]) {
-		j--
-	}
-	return b[i:j]
-}
+func Strip(b []byte) []byte { return pybytes.Strip(b) }
 
 // UpperInPlace upper-cases ASCII a-z in b, like Python's bytes.upper();
 // every other byte, including non-ASCII letters and invalid UTF-8, is left
 // as it is (bytes.ToUpper would rewrite them). It returns b.
-func UpperInPlace(b []byte) []byte {
-	for i, c := range b {
-		if 'a' <= c && c <= 'z' {
-			b[i] = c - ('a' - 'A')
-		}
-	}
-	return b
-}
+func UpperInPlace(b []byte) []byte { return pybytes.UpperInPlace(b) }
 
 // PyRepr formats b the way Python prints a bytes object (b'...'), as the
 // seed's server logs what it received.

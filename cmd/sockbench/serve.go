@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,19 +9,19 @@ import (
 	"log"
 	"log/slog"
 	"os"
-	"runtime"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/gosocketserver/socketserver"
 	"github.com/gosocketserver/socketserver/handlers"
+	"github.com/gosocketserver/socketserver/internal/serveproto"
 	"github.com/gosocketserver/socketserver/strategies"
 )
 
 func init() {
 	register(&command{
-		name:    "serve",
+		name:    serveproto.ServeCommand,
 		summary: "serve a handler with a concurrency strategy (the seed's server)",
 		usage: `Usage: sockbench serve [flags]
 
@@ -107,22 +105,11 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs := flag.NewFlagSet(serveproto.ServeCommand, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, commands["serve"].usage) }
-	strategy := fs.String("strategy", "sync", "")
-	handler := fs.String("handler", "upper", "")
-	addr := fs.String("addr", "localhost:9999", "")
-	network := fs.String("network", "tcp", "")
-	unixPath := fs.String("unix", "", "")
-	removeSocket := fs.Bool("remove-socket", false, "")
-	backlog := fs.Int("backlog", socketserver.DefaultRequestQueueSize, "")
-	reuseAddr := fs.Bool("reuse-address", true, "")
-	reusePort := fs.Bool("reuse-port", false, "")
-	quiet := fs.Bool("quiet", false, "")
-	printAddr := fs.Bool("print-addr", false, "")
-	control := fs.Bool("control", false, "")
-	shutdownTimeout := fs.Duration("shutdown-timeout", 5*time.Second, "")
+	fs.Usage = func() { fmt.Fprint(stderr, commands[serveproto.ServeCommand].usage) }
+	inv := serveproto.DefaultServe()
+	inv.Register(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -132,48 +119,48 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	out := &lockedWriter{w: stdout}
 	var reqLog *log.Logger
-	if !*quiet {
+	if !inv.Quiet {
 		reqLog = log.New(out, "", 0)
 	}
-	st, _, err := strategies.Build(*strategy)
+	st, _, err := strategies.Build(inv.Strategy)
 	if err != nil {
 		fmt.Fprintf(stderr, "sockbench serve: %v\n", err)
 		return 2
 	}
-	h, err := handlers.New(*handler, reqLog)
+	h, err := handlers.New(inv.Handler, reqLog)
 	if err != nil {
 		fmt.Fprintf(stderr, "sockbench serve: %v\n", err)
 		return 2
 	}
 	srv := &socketserver.Server{
-		Network:           *network,
-		Addr:              *addr,
+		Network:           inv.Network,
+		Addr:              inv.Addr,
 		Handler:           h,
 		Strategy:          st,
-		RequestQueueSize:  *backlog,
-		AllowReuseAddress: *reuseAddr,
-		AllowReusePort:    *reusePort,
-		RemoveSocketFile:  *removeSocket,
+		RequestQueueSize:  inv.Backlog,
+		AllowReuseAddress: inv.ReuseAddress,
+		AllowReusePort:    inv.ReusePort,
+		RemoveSocketFile:  inv.RemoveSocket,
 		ErrorLog:          slog.New(slog.NewTextHandler(stderr, nil)),
 	}
-	if *unixPath != "" {
-		srv.Network, srv.Addr = "unix", *unixPath
+	if inv.Unix != "" {
+		srv.Network, srv.Addr = "unix", inv.Unix
 	}
 	if err := srv.Listen(); err != nil {
 		fmt.Fprintf(stderr, "sockbench serve: %v\n", err)
 		return 1
 	}
 	bound := srv.ListenAddr().String()
-	if *printAddr {
-		fmt.Fprintln(out, bound)
+	if inv.PrintAddr {
+		_ = serveproto.WriteAddr(out, srv.ListenAddr())
 	}
-	fmt.Fprintf(stderr, "sockbench: serving %s with %s on %s %s (Ctrl-C to stop)\n", *handler, *strategy, srv.Network, bound)
+	fmt.Fprintf(stderr, "sockbench: serving %s with %s on %s %s (Ctrl-C to stop)\n", inv.Handler, inv.Strategy, srv.Network, bound)
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	if *control {
-		wg.Go(func() { controlLoop(ctx, cancel, os.Stdin, out, srv) })
+	if inv.Control {
+		wg.Go(func() { serveproto.Control(ctx, os.Stdin, out, srv.ActiveConns, cancel) })
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.ListenAndServe() }()
@@ -185,7 +172,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		code = 1
 		srv.Close()
 	case <-ctx.Done():
-		sctx, scancel := context.WithTimeout(context.Background(), *shutdownTimeout)
+		sctx, scancel := context.WithTimeout(context.Background(), inv.ShutdownTimeout)
 		err := srv.Shutdown(sctx)
 		scancel()
 		if err != nil {
@@ -199,53 +186,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 	}
 	cancel()
-	if *control {
+	if inv.Control {
 		// The control loop may be blocked reading stdin; it only matters
 		// while serving, so it is not waited for past this point when stdin
 		// stays open.
 		waitTimeout(&wg, 100*time.Millisecond)
 	}
 	return code
-}
-
-// controlLoop answers "stats" on in and cancels the server at end of input.
-func controlLoop(ctx context.Context, cancel context.CancelFunc, in io.Reader, out io.Writer, srv *socketserver.Server) {
-	sc := bufio.NewScanner(in)
-	for sc.Scan() {
-		switch strings.TrimSpace(sc.Text()) {
-		case "stats":
-			var ms runtime.MemStats
-			runtime.ReadMemStats(&ms)
-			b, _ := json.Marshal(serverStats{
-				Goroutines: runtime.NumGoroutine(),
-				Conns:      srv.ActiveConns(),
-				HeapInuse:  ms.HeapInuse,
-				StackInuse: ms.StackInuse,
-				Sys:        ms.Sys,
-				NumGC:      ms.NumGC,
-				GOMAXPROCS: runtime.GOMAXPROCS(0),
-			})
-			fmt.Fprintf(out, "%s\n", b)
-		case "quit":
-			cancel()
-			return
-		}
-		if ctx.Err() != nil {
-			return
-		}
-	}
-	cancel()
-}
-
-// serverStats is the JSON line "stats" prints in --control mode.
-type serverStats struct {
-	Goroutines int    `json:"goroutines"`
-	Conns      int    `json:"conns"`
-	HeapInuse  uint64 `json:"heap_inuse"`
-	StackInuse uint64 `json:"stack_inuse"`
-	Sys        uint64 `json:"sys"`
-	NumGC      uint32 `json:"num_gc"`
-	GOMAXPROCS int    `json:"gomaxprocs"`
 }
 
 func waitTimeout(wg *sync.WaitGroup, d time.Duration) {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"flag"
 	"io"
 	"net"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gosocketserver/socketserver/internal/serveproto"
 )
 
 // serveProc runs "sockbench serve" in-process and returns its bound address,
@@ -204,5 +207,38 @@ func TestHelp(t *testing.T) {
 	}
 	if c := run(context.Background(), []string{"frobnicate"}, &out, &errb); c != 2 {
 		t.Errorf("unknown command: exit %d", c)
+	}
+}
+
+// TestServeUsageNamesEveryFlag keeps the hand-written help of serve and
+// refserve in step with the flags serveproto defines and their defaults.
+func TestServeUsageNamesEveryFlag(t *testing.T) {
+	serve, ref := serveproto.DefaultServe(), serveproto.DefaultRefServe()
+	for _, tt := range []struct {
+		command  string
+		register func(*flag.FlagSet)
+	}{
+		{serveproto.ServeCommand, serve.Register},
+		{serveproto.RefServeCommand, ref.Register},
+	} {
+		fs := flag.NewFlagSet(tt.command, flag.ContinueOnError)
+		tt.register(fs)
+		usage := commands[tt.command].usage
+		fs.VisitAll(func(f *flag.Flag) {
+			_, doc, ok := strings.Cut(usage, "\n  --"+f.Name+" ")
+			if !ok {
+				t.Errorf("help of %s does not describe --%s", tt.command, f.Name)
+				return
+			}
+			doc, _, _ = strings.Cut(doc, "\n  --") // up to the next flag
+			doc, _, _ = strings.Cut(doc, "\n\n")   // or the end of the list
+			switch f.DefValue {
+			case "", "false", "0":
+				return // the help need not name a zero default
+			}
+			if !strings.Contains(doc, "default "+f.DefValue) && !strings.Contains(doc, `default "`+f.DefValue+`"`) {
+				t.Errorf("help of %s does not give --%s's default %s:\n%s", tt.command, f.Name, f.DefValue, doc)
+			}
+		})
 	}
 }

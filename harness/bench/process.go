@@ -3,7 +3,6 @@ package bench
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/gosocketserver/socketserver/internal/serveproto"
 )
 
 // A Launcher makes the command that runs a server process with the given
@@ -45,15 +46,7 @@ const stopTimeout = 3 * time.Second
 
 // ServerStats is the JSON line a server prints for "stats" in --control
 // mode (see "sockbench serve" and "sockbench refserve").
-type ServerStats struct {
-	Goroutines int    `json:"goroutines"`
-	Conns      int    `json:"conns"`
-	HeapInuse  uint64 `json:"heap_inuse"`
-	StackInuse uint64 `json:"stack_inuse"`
-	Sys        uint64 `json:"sys"`
-	NumGC      uint32 `json:"num_gc"`
-	GOMAXPROCS int    `json:"gomaxprocs"`
-}
+type ServerStats = serveproto.Stats
 
 // server is one running server process under test.
 type server struct {
@@ -129,9 +122,8 @@ func startServer(ctx context.Context, cmd *exec.Cmd, addr string, control bool, 
 			if !ok {
 				return fail(errors.New("exited before printing its address"))
 			}
-			s.addr = strings.TrimSpace(line)
-			if _, _, err := net.SplitHostPort(s.addr); err != nil {
-				return fail(fmt.Errorf("first line of output %q is not an address", line))
+			if s.addr, err = serveproto.ParseAddr(line); err != nil {
+				return fail(err)
 			}
 		case <-timer.C:
 			return fail(fmt.Errorf("printed no address within %s", startTimeout))
@@ -172,8 +164,8 @@ func (s *server) stats(timeout time.Duration) (ServerStats, error) {
 			drained = true
 		}
 	}
-	if _, err := io.WriteString(s.stdin, "stats\n"); err != nil {
-		return ServerStats{}, fmt.Errorf("ask for stats: %w", err)
+	if err := serveproto.RequestStats(s.stdin); err != nil {
+		return ServerStats{}, err
 	}
 	t := time.NewTimer(timeout)
 	defer t.Stop()
@@ -183,14 +175,9 @@ func (s *server) stats(timeout time.Duration) (ServerStats, error) {
 			if !ok {
 				return ServerStats{}, errors.New("ask for stats: server exited")
 			}
-			if !strings.HasPrefix(line, "{") {
-				continue
+			if st, isStats, err := serveproto.ParseStats(line); isStats {
+				return st, err
 			}
-			var st ServerStats
-			if err := json.Unmarshal([]byte(line), &st); err != nil {
-				return ServerStats{}, fmt.Errorf("stats line %q: %w", line, err)
-			}
-			return st, nil
 		case <-t.C:
 			return ServerStats{}, fmt.Errorf("no stats within %s", timeout)
 		}

@@ -9,6 +9,8 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+
+	"github.com/gosocketserver/socketserver/internal/pybytes"
 )
 
 // RefServer is a hand-written minimal server (net and bufio only, nothing
@@ -169,18 +171,18 @@ func (s *RefServer) serveConn(c net.Conn) {
 	case "upper":
 		r := bufio.NewReaderSize(c, 8192)
 		var long []byte
-		line, err := readLine(r, &long)
+		line, err := pybytes.ReadLine(r, &long, 0)
 		if err != nil && !errors.Is(err, io.EOF) {
 			return
 		}
-		_, _ = c.Write(upper(strip(line)))
+		_, _ = c.Write(pybytes.UpperInPlace(pybytes.Strip(line)))
 	case "upperlines":
 		r := bufio.NewReaderSize(c, 8192)
 		var long []byte
 		for {
-			line, err := readLine(r, &long)
+			line, err := pybytes.ReadLine(r, &long, 0)
 			if len(line) > 0 {
-				if _, werr := c.Write(upper(line)); werr != nil {
+				if _, werr := c.Write(pybytes.UpperInPlace(line)); werr != nil {
 					return
 				}
 			}
@@ -189,49 +191,4 @@ func (s *RefServer) serveConn(c net.Conn) {
 			}
 		}
 	}
-}
-
-// readLine reads up to and including '\n', or what is left before EOF; a
-// line longer than r's buffer is gathered in *long.
-func readLine(r *bufio.Reader, long *[]byte) ([]byte, error) {
-	line, err := r.ReadSlice('\n')
-	if !errors.Is(err, bufio.ErrBufferFull) {
-		return line, err
-	}
-	*long = append((*long)[:0], line...)
-	for {
-		line, err = r.ReadSlice('\n')
-		*long = append(*long, line...)
-		if !errors.Is(err, bufio.ErrBufferFull) {
-			return *long, err
-		}
-	}
-}
-
-// upper upper-cases ASCII a-z in place.
-func upper(b []byte) []byte {
-	for i, c := range b {
-		if 'a' <= c && c <= 'z' {
-			b[i] = c - ('a' - 'A')
-		}
-	}
-	return b
-}
-
-// strip removes ASCII whitespace at both ends, as Python's bytes.strip.
-func strip(b []byte) []byte {
-	space := func(c byte) bool {
-		switch c {
-		case ' ', '\t', '\n', '\r', '\v', '\f':
-			return true
-		}
-		return false
-	}
-	for len(b) > 0 && space(b[0]) {
-		b = b[1:]
-	}
-	for len(b) > 0 && space(b[len(b)-1]) {
-		b = b[:len(b)-1]
-	}
-	return b
 }

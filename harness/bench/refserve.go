@@ -1,17 +1,15 @@
 package bench
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"net"
 	"os"
-	"runtime"
 	"runtime/pprof"
-	"strings"
+
+	"github.com/gosocketserver/socketserver/internal/serveproto"
 )
 
 // RefServeUsage is the help text of RefServeMain ("sockbench refserve").
@@ -48,17 +46,11 @@ Examples:
 // "sockbench serve --print-addr --control". It returns the exit code: 0
 // after a clean stop, 1 on failure, 2 for bad usage.
 func RefServeMain(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("refserve", flag.ContinueOnError)
+	fs := flag.NewFlagSet(serveproto.RefServeCommand, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, RefServeUsage) }
-	kind := fs.String("kind", "", "")
-	workers := fs.Int("workers", DefaultRefWorkers, "")
-	handler := fs.String("handler", "upperlines", "")
-	addr := fs.String("addr", "127.0.0.1:0", "")
-	_ = fs.Int("backlog", 0, "")
-	printAddr := fs.Bool("print-addr", false, "")
-	control := fs.Bool("control", false, "")
-	cpuprofile := fs.String("cpuprofile", "", "")
+	inv := serveproto.DefaultRefServe()
+	inv.Register(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -66,22 +58,22 @@ func RefServeMain(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		fmt.Fprintf(stderr, "sockbench refserve: unexpected arguments %q\n", fs.Args())
 		return 2
 	}
-	if *workers < 1 {
-		fmt.Fprintf(stderr, "sockbench refserve: --workers %d: want at least 1\n", *workers)
+	if inv.Workers < 1 {
+		fmt.Fprintf(stderr, "sockbench refserve: --workers %d: want at least 1\n", inv.Workers)
 		return 2
 	}
-	srv := &RefServer{Kind: *kind, Workers: *workers, Handler: *handler}
+	srv := &RefServer{Kind: inv.Kind, Workers: inv.Workers, Handler: inv.Handler}
 	if err := srv.check(); err != nil {
 		fmt.Fprintf(stderr, "sockbench refserve: %v\n", err)
 		return 2
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", inv.Addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "sockbench refserve: %v\n", err)
 		return 1
 	}
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
+	if inv.CPUProfile != "" {
+		f, err := os.Create(inv.CPUProfile)
 		if err != nil {
 			ln.Close()
 			fmt.Fprintf(stderr, "sockbench refserve: %v\n", err)
@@ -95,48 +87,20 @@ func RefServeMain(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if *printAddr {
-		fmt.Fprintln(stdout, ln.Addr().String())
+	if inv.PrintAddr {
+		_ = serveproto.WriteAddr(stdout, ln.Addr())
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	if *control {
+	if inv.Control {
 		// The control loop blocks reading stdin; it is not waited for,
 		// since stdin may stay open after the server stops (the process
 		// exits right after).
-		go controlLoop(ctx, cancel, stdin, stdout, srv)
+		go serveproto.Control(ctx, stdin, stdout, srv.Conns, cancel)
 	}
 	if err := srv.Serve(ctx, ln); err != nil {
 		fmt.Fprintf(stderr, "sockbench refserve: %v\n", err)
 		return 1
 	}
 	return 0
-}
-
-// controlLoop answers "stats" on in and cancels at "quit" or end of input.
-func controlLoop(ctx context.Context, cancel context.CancelFunc, in io.Reader, out io.Writer, srv *RefServer) {
-	defer cancel()
-	sc := bufio.NewScanner(in)
-	for sc.Scan() {
-		switch strings.TrimSpace(sc.Text()) {
-		case "stats":
-			var ms runtime.MemStats
-			runtime.ReadMemStats(&ms)
-			b, _ := json.Marshal(ServerStats{
-				Goroutines: runtime.NumGoroutine(),
-				Conns:      srv.Conns(),
-				HeapInuse:  ms.HeapInuse,
-				StackInuse: ms.StackInuse,
-				Sys:        ms.Sys,
-				NumGC:      ms.NumGC,
-				GOMAXPROCS: runtime.GOMAXPROCS(0),
-			})
-			fmt.Fprintf(out, "%s\n", b)
-		case "quit":
-			return
-		}
-		if ctx.Err() != nil {
-			return
-		}
-	}
 }

@@ -2,9 +2,9 @@ package bench
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
+	"github.com/gosocketserver/socketserver/internal/serveproto"
 	"github.com/gosocketserver/socketserver/internal/spec"
 )
 
@@ -21,7 +21,7 @@ const (
 
 // DefaultRefWorkers is the worker count of reference:pool when none is
 // given, as the performance facts' hand-written pool.
-const DefaultRefWorkers = 64
+const DefaultRefWorkers = serveproto.DefaultRefWorkers
 
 // A Target is one server under test: a column of the result tables.
 type Target struct {
@@ -148,15 +148,30 @@ func (t Target) serves(w Workload) bool {
 func (t Target) args(handler string, backlog int) []string {
 	switch t.Kind {
 	case KindStrategy:
-		return []string{"serve", "--strategy", t.Strategy, "--handler", handler,
-			"--addr", "127.0.0.1:0", "--backlog", strconv.Itoa(backlog), "--quiet", "--print-addr", "--control"}
+		return t.serveInvocation(handler, backlog).Args()
 	case KindReference:
-		a := []string{"refserve", "--kind", t.RefKind, "--handler", handler,
-			"--addr", "127.0.0.1:0", "--backlog", strconv.Itoa(backlog), "--print-addr", "--control"}
-		if t.RefKind == "pool" {
-			a = append(a, "--workers", strconv.Itoa(t.RefWorkers))
-		}
-		return a
+		return t.refServeInvocation(handler, backlog).Args()
 	}
 	return nil
+}
+
+// serveInvocation is how "sockbench serve" serves a strategy target: on a
+// free loopback port, printing it, quiet, with the control channel.
+func (t Target) serveInvocation(handler string, backlog int) serveproto.Serve {
+	s := serveproto.DefaultServe()
+	s.Strategy, s.Handler, s.Backlog = t.Strategy, handler, backlog
+	s.Addr, s.Quiet, s.PrintAddr, s.Control = "127.0.0.1:0", true, true, true
+	return s
+}
+
+// refServeInvocation is how "sockbench refserve" serves a reference
+// target, as serveInvocation serves a strategy.
+func (t Target) refServeInvocation(handler string, backlog int) serveproto.RefServe {
+	r := serveproto.DefaultRefServe()
+	r.Kind, r.Handler, r.Backlog = t.RefKind, handler, backlog
+	if t.RefWorkers > 0 {
+		r.Workers = t.RefWorkers
+	}
+	r.Addr, r.PrintAddr, r.Control = "127.0.0.1:0", true, true
+	return r
 }

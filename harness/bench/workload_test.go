@@ -132,16 +132,29 @@ func TestParseTarget(t *testing.T) {
 
 func TestTargetArgs(t *testing.T) {
 	got := StrategyTarget("pool:workers=4").args("upperlines", 128)
-	want := []string{"serve", "--strategy", "pool:workers=4", "--handler", "upperlines", "--addr", "127.0.0.1:0", "--backlog", "128", "--quiet", "--print-addr", "--control"}
+	want := []string{"serve", "--addr=127.0.0.1:0", "--backlog=128", "--control=true", "--handler=upperlines",
+		"--print-addr=true", "--quiet=true", "--strategy=pool:workers=4"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("serve args (-want +got):\n%s", diff)
 	}
-	ref, _ := ParseTarget("reference:pool:workers=3")
-	got = ref.args("upper", 128)
-	want = []string{"refserve", "--kind", "pool", "--handler", "upper", "--addr", "127.0.0.1:0", "--backlog", "128", "--print-addr", "--control", "--workers", "3"}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("refserve args (-want +got):\n%s", diff)
+	for _, tt := range []struct {
+		target string
+		want   []string
+	}{
+		{"reference:pool:workers=3", []string{"refserve", "--backlog=128", "--control=true", "--handler=upper",
+			"--kind=pool", "--print-addr=true", "--workers=3"}},
+		{"reference:serial", []string{"refserve", "--backlog=128", "--control=true", "--handler=upper",
+			"--kind=serial", "--print-addr=true"}},
+	} {
+		ref, err := ParseTarget(tt.target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tt.want, ref.args("upper", 128)); diff != "" {
+			t.Errorf("%s: refserve args (-want +got):\n%s", tt.target, diff)
+		}
 	}
+	ref, _ := ParseTarget("reference:pool:workers=3")
 	cpu, _ := ParseWorkload("cpu", 0)
 	if ref.serves(cpu) {
 		t.Error("a reference server claims to serve the cpu workload")

@@ -9,6 +9,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"sync"
+
+	"github.com/gosocketserver/socketserver/internal/pybytes"
 )
 
 // Protocol frames requests and checks replies on a keep-alive connection
@@ -73,8 +75,8 @@ func (UpperLine) ReadReply(r *bufio.Reader, req []byte) error {
 			return fmt.Errorf("%w: line longer than the %d bytes sent, starting %s", ErrWrongReply, len(req), quote(chunk))
 		}
 		for i, c := range chunk {
-			if c != upper(req[off+i]) {
-				return fmt.Errorf("%w: got %s at byte %d, want %s", ErrWrongReply, quote(chunk[i:]), off+i, quote(upperCopy(req[off+i:])))
+			if c != pybytes.Upper(req[off+i]) {
+				return fmt.Errorf("%w: got %s at byte %d, want %s", ErrWrongReply, quote(chunk[i:]), off+i, quote(pybytes.AppendUpper(nil, req[off+i:])))
 			}
 		}
 		off += len(chunk)
@@ -153,41 +155,8 @@ func (Echo) ReadReply(r *bufio.Reader, req []byte) error {
 	return nil
 }
 
-// upper is Python's bytes.upper for one byte: only a-z change.
-func upper(c byte) byte {
-	if 'a' <= c && c <= 'z' {
-		return c - ('a' - 'A')
-	}
-	return c
-}
-
-func upperCopy(b []byte) []byte {
-	out := make([]byte, len(b))
-	for i, c := range b {
-		out[i] = upper(c)
-	}
-	return out
-}
-
-// isSpace is ASCII whitespace as Python's bytes.strip sees it.
-func isSpace(c byte) bool {
-	switch c {
-	case ' ', '\t', '\n', '\r', '\v', '\f':
-		return true
-	}
-	return false
-}
-
 // churnReply is what the seed's server answers to line: the line stripped
 // of ASCII whitespace and upper-cased (ASCII only), with no newline.
 func churnReply(line string) []byte {
-	b := []byte(line)
-	i, j := 0, len(b)
-	for i < j && isSpace(b[i]) {
-		i++
-	}
-	for j > i && isSpace(b[j-1]) {
-		j--
-	}
-	return upperCopy(b[i:j])
+	return pybytes.AppendUpper(nil, pybytes.Strip([]byte(line)))
 }

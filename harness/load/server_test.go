@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gosocketserver/socketserver/internal/pybytes"
 )
 
 // testServer is a tiny in-test server: an accept loop and one goroutine per
@@ -119,9 +121,7 @@ func lines(decide func(s *testServer, n int64) fault) func(*testServer, net.Conn
 			if !act(s, c, f) {
 				return
 			}
-			for i, b := range line {
-				line[i] = upper(b)
-			}
+			pybytes.UpperInPlace(line)
 			if f == faultWrong {
 				line[0] ^= 0x20
 			}

@@ -1,0 +1,51 @@
+package pybytes
+
+import (
+	"bufio"
+	"errors"
+	"io"
+)
+
+// ErrLineTooLong is returned by ReadLine for a line longer than its limit.
+var ErrLineTooLong = errors.New("line too long")
+
+// ReadLine reads one line from r like Python's file.readline(): up to and
+// including '\n', or what is left before end of input, returned with a nil
+// error (the next call returns an empty line and io.EOF). A line that does
+// not fit r's buffer is gathered in *long, which is reused from call to
+// call: the line is valid until the next read from r or use of *long.
+// With max > 0 a line longer than max bytes, newline included, fails with
+// ErrLineTooLong and is not consumed past the point where it became too
+// long. Any other read error is returned with the bytes read before it.
+func ReadLine(r *bufio.Reader, long *[]byte, max int) ([]byte, error) {
+	line, err := r.ReadSlice('\n')
+	if err == nil || (errors.Is(err, io.EOF) && len(line) > 0) {
+		return checkLen(line, max)
+	}
+	if !errors.Is(err, bufio.ErrBufferFull) {
+		return line, err
+	}
+	*long = append((*long)[:0], line...)
+	for {
+		if max > 0 && len(*long) > max {
+			return nil, ErrLineTooLong
+		}
+		line, err = r.ReadSlice('\n')
+		*long = append(*long, line...)
+		switch {
+		case err == nil, errors.Is(err, io.EOF):
+			return checkLen(*long, max)
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		default:
+			return *long, err
+		}
+	}
+}
+
+func checkLen(line []byte, max int) ([]byte, error) {
+	if max > 0 && len(line) > max {
+		return nil, ErrLineTooLong
+	}
+	return line, nil
+}

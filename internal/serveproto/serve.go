@@ -1,0 +1,71 @@
+package serveproto
+
+import (
+	"flag"
+	"time"
+)
+
+// ServeCommand is the sockbench subcommand that Serve describes.
+const ServeCommand = "serve"
+
+// DefaultBacklog is the listen backlog of "sockbench serve" when none is
+// given: Python's request_queue_size (socketserver.DefaultRequestQueueSize).
+const DefaultBacklog = 5
+
+// Serve is one invocation of "sockbench serve": each field is one flag.
+// DefaultServe holds the command's defaults.
+type Serve struct {
+	Strategy        string        // --strategy: strategy spec
+	Handler         string        // --handler: handler spec
+	Addr            string        // --addr: TCP address to listen on
+	Network         string        // --network: tcp, tcp4 or tcp6
+	Unix            string        // --unix: Unix socket path; overrides Network and Addr
+	RemoveSocket    bool          // --remove-socket: remove the Unix socket file on exit
+	Backlog         int           // --backlog: listen backlog
+	ReuseAddress    bool          // --reuse-address: SO_REUSEADDR
+	ReusePort       bool          // --reuse-port: SO_REUSEPORT
+	Quiet           bool          // --quiet: do not log each request
+	PrintAddr       bool          // --print-addr: print the bound address first on stdout
+	Control         bool          // --control: run Control on stdin
+	ShutdownTimeout time.Duration // --shutdown-timeout: bound on a graceful shutdown
+}
+
+// DefaultServe returns the invocation "sockbench serve" with no flags
+// means: the seed's server.
+func DefaultServe() Serve {
+	return Serve{
+		Strategy:        "sync",
+		Handler:         "upper",
+		Addr:            "localhost:9999",
+		Network:         "tcp",
+		Backlog:         DefaultBacklog,
+		ReuseAddress:    true,
+		ShutdownTimeout: 5 * time.Second,
+	}
+}
+
+// Register defines one flag per field on fs, each defaulting to the
+// field's current value and parsed into it.
+func (s *Serve) Register(fs *flag.FlagSet) {
+	fs.StringVar(&s.Strategy, "strategy", s.Strategy, "how connections are executed")
+	fs.StringVar(&s.Handler, "handler", s.Handler, "what the server does per connection")
+	fs.StringVar(&s.Addr, "addr", s.Addr, "TCP address to listen on")
+	fs.StringVar(&s.Network, "network", s.Network, "tcp, tcp4 or tcp6")
+	fs.StringVar(&s.Unix, "unix", s.Unix, "listen on a Unix stream socket instead of TCP")
+	fs.BoolVar(&s.RemoveSocket, "remove-socket", s.RemoveSocket, "remove the Unix socket file on exit")
+	fs.IntVar(&s.Backlog, "backlog", s.Backlog, "listen backlog")
+	fs.BoolVar(&s.ReuseAddress, "reuse-address", s.ReuseAddress, "set SO_REUSEADDR")
+	fs.BoolVar(&s.ReusePort, "reuse-port", s.ReusePort, "set SO_REUSEPORT")
+	fs.BoolVar(&s.Quiet, "quiet", s.Quiet, "do not log each request")
+	fs.BoolVar(&s.PrintAddr, "print-addr", s.PrintAddr, "print the bound address alone on the first line of stdout")
+	fs.BoolVar(&s.Control, "control", s.Control, "read commands on stdin")
+	fs.DurationVar(&s.ShutdownTimeout, "shutdown-timeout", s.ShutdownTimeout, "how long a graceful shutdown may wait")
+}
+
+// Args returns the command line (ServeCommand first) that makes
+// "sockbench serve" run s: one "--name=value" argument for each field that
+// differs from DefaultServe.
+func (s Serve) Args() []string {
+	def := DefaultServe()
+	return argsOf(ServeCommand, s.Register, def.Register)
+}

@@ -1,0 +1,62 @@
+package serveproto
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+)
+
+// Stats is the runtime statistics record a server prints, as one JSON
+// line, for StatsCommand on its control channel.
+type Stats struct {
+	Goroutines int    `json:"goroutines"`
+	Conns      int    `json:"conns"` // connections being served
+	HeapInuse  uint64 `json:"heap_inuse"`
+	StackInuse uint64 `json:"stack_inuse"`
+	Sys        uint64 `json:"sys"`
+	NumGC      uint32 `json:"num_gc"`
+	GOMAXPROCS int    `json:"gomaxprocs"`
+}
+
+// ReadStats returns this process's statistics now, with conns as the
+// number of connections being served.
+func ReadStats(conns int) Stats {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return Stats{
+		Goroutines: runtime.NumGoroutine(),
+		Conns:      conns,
+		HeapInuse:  ms.HeapInuse,
+		StackInuse: ms.StackInuse,
+		Sys:        ms.Sys,
+		NumGC:      ms.NumGC,
+		GOMAXPROCS: runtime.GOMAXPROCS(0),
+	}
+}
+
+// WriteStats writes st to w as one JSON line, in a single Write.
+func WriteStats(w io.Writer, st Stats) error {
+	b, err := json.Marshal(st)
+	if err != nil {
+		return fmt.Errorf("encode stats: %w", err)
+	}
+	if _, err := w.Write(append(b, '\n')); err != nil {
+		return fmt.Errorf("write stats: %w", err)
+	}
+	return nil
+}
+
+// ParseStats parses a line a server printed. ok is false for a line that
+// is not a stats record (a request log line, say), which callers skip; err
+// reports a stats record that does not decode.
+func ParseStats(line string) (st Stats, ok bool, err error) {
+	if !strings.HasPrefix(strings.TrimSpace(line), "{") {
+		return Stats{}, false, nil
+	}
+	if err := json.Unmarshal([]byte(line), &st); err != nil {
+		return Stats{}, true, fmt.Errorf("stats line %q: %w", line, err)
+	}
+	return st, true, nil
+}
