@@ -91,7 +91,7 @@ func TestWrite(t *testing.T) {
 	}
 }
 
-func TestWriteReportFormats(t *testing.T) {
+func TestWriteFormats(t *testing.T) {
 	dir := t.TempDir()
 	formats, err := ParseFormats("markdown,bench")
 	if err != nil {
