@@ -426,7 +426,13 @@ func TestRunEcho(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/%d", mode, size), func(t *testing.T) {
 				t.Parallel()
 				s := serve(t, "tcp", echo)
-				cfg := Config{Addr: s.addr, Mode: mode, Conns: 2, Rate: 200, Protocol: Echo{Size: size}, Duration: 100 * time.Millisecond}
+				// A 1 MiB echo under -race on a busy 2-core machine can take
+				// longer than 100 ms: give it time for one round trip.
+				d := 100 * time.Millisecond
+				if size == MaxEchoSize {
+					d = 2 * time.Second
+				}
+				cfg := Config{Addr: s.addr, Mode: mode, Conns: 2, Rate: 200, Protocol: Echo{Size: size}, Duration: d}
 				res := mustRun(t, cfg)
 				if res.Errors != 0 || res.Requests == 0 {
 					t.Errorf("size %d: Requests %d, Errors %d %q", size, res.Requests, res.Errors, res.ErrorSamples)
