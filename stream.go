@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"sync"
 	"time"
 )
 
@@ -49,16 +48,23 @@ type StreamHandler struct {
 // A Stream is one connection as a StreamHandler's Serve sees it.
 type Stream struct {
 	*Request
-	// R reads from the connection (Python's rfile).
+	// R reads from the connection (Python's rfile). With the default
+	// buffer size it holds no buffer while it waits for the client (see
+	// pollreader.go); the one thing that shows is that UnreadByte and
+	// UnreadRune may fail right after a read that waited and then failed
+	// with nothing read, where they would unread the byte before it.
 	R *bufio.Reader
 	// W writes to the connection (Python's wfile).
 	W *Writer
 
 	maxLine int
 	line    []byte // ReadLine's buffer for lines longer than R's buffer
-}
 
-var readerPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, DefaultReadBufferSize) }}
+	// One allocation per connection holds what R and W are made of.
+	r  bufio.Reader
+	pr pollReader
+	w  Writer
+}
 
 // Handle implements Handler: it sets up the stream, runs Setup, Serve and
 // Finish, and flushes the writer (errors flushing are returned).
@@ -73,18 +79,23 @@ func (h *StreamHandler) Handle(ctx context.Context, r *Request) (err error) {
 		}
 	}
 	s := &Stream{Request: r, maxLine: h.MaxLineSize}
+	s.R = &s.r
 	if h.ReadBufferSize <= 0 || h.ReadBufferSize == DefaultReadBufferSize {
-		br := readerPool.Get().(*bufio.Reader)
-		br.Reset(rw)
-		defer func() { br.Reset(nil); readerPool.Put(br) }()
-		s.R = br
+		s.pr.start(&s.r, r.Conn, rw, h.Timeout)
+		defer s.pr.stop()
 	} else {
-		s.R = bufio.NewReaderSize(rw, h.ReadBufferSize)
+		s.r = *bufio.NewReaderSize(rw, h.ReadBufferSize)
 	}
-	s.W = &Writer{w: rw}
+	s.w.w = rw
 	if h.WriteBufferSize > 0 {
-		s.W.bw = bufio.NewWriterSize(rw, h.WriteBufferSize)
+		s.w.bw = bufio.NewWriterSize(rw, h.WriteBufferSize)
 	}
+	s.W = &s.w
+	return h.run(ctx, s)
+}
+
+// run is Python's setup, handle and finish on s.
+func (h *StreamHandler) run(ctx context.Context, s *Stream) (err error) {
 	if h.Setup != nil {
 		if err := h.Setup(ctx, s); err != nil {
 			return err
