@@ -26,7 +26,7 @@ type Conn struct {
 	srv  *Server
 	rwc  net.Conn
 	req  Request
-	ctx  context.Context
+	ctx  connContext
 	done atomic.Bool // Serve or Finish was called
 }
 
@@ -34,13 +34,29 @@ type Conn struct {
 // *Conn, so that Shutdown can tell it is being called from a handler.
 type connKey struct{}
 
+// connContext is a connection's context: the server's, with the Conn under
+// connKey. It is context.WithValue(srv.ctx, connKey{}, c) without an
+// allocation of its own (it lives in the Conn).
+type connContext struct {
+	context.Context
+	c *Conn
+}
+
+// Value returns the Conn for connKey and defers every other key.
+func (x *connContext) Value(key any) any {
+	if key == (connKey{}) {
+		return x.c
+	}
+	return x.Context.Value(key)
+}
+
 // Request returns the connection as the handler sees it. It is valid until
 // Serve or Finish returns.
 func (c *Conn) Request() *Request { return &c.req }
 
 // Context returns the connection's context: it is cancelled when the server
 // is closed with Close, and it is the context the Handler receives.
-func (c *Conn) Context() context.Context { return c.ctx }
+func (c *Conn) Context() context.Context { return &c.ctx }
 
 // Serve runs the server's Handler on the connection in the calling
 // goroutine (setup, handle, finish with Python's semantics), reports its
@@ -55,7 +71,7 @@ func (c *Conn) Serve() {
 	if c.ctx.Err() != nil { // closed while queued: do not start the handler
 		return
 	}
-	err := c.srv.runHandler(c.ctx, &c.req)
+	err := c.srv.runHandler(&c.ctx, &c.req)
 	if err == nil {
 		return
 	}
@@ -110,12 +126,12 @@ func shutdownRequest(c net.Conn) {
 func (s *Server) admit(rwc net.Conn) *Conn {
 	c := &Conn{srv: s, rwc: rwc}
 	c.req = Request{Conn: rwc, ClientAddr: rwc.RemoteAddr(), Server: s}
-	c.ctx = context.WithValue(s.ctx, connKey{}, c)
+	c.ctx = connContext{Context: s.ctx, c: c}
 	if !s.trackConn(c, true) {
 		shutdownRequest(rwc)
 		return nil
 	}
-	if s.VerifyRequest != nil && !s.VerifyRequest(c.ctx, rwc) {
+	if s.VerifyRequest != nil && !s.VerifyRequest(&c.ctx, rwc) {
 		c.done.Store(true)
 		c.close()
 		return nil

@@ -60,6 +60,10 @@ type pollReader struct {
 	raw     syscall.RawConn // nil when the connection has no descriptor to poll
 	conn    net.Conn
 	timeout time.Duration
+
+	fn   func(uintptr) bool // readRaw, made once
+	n    int                // readRaw's result
+	rerr error
 }
 
 // start makes br read from rd through p, with a pooled buffer.
@@ -100,26 +104,18 @@ func (p *pollReader) Read(b []byte) (int, error) {
 		_ = p.conn.SetReadDeadline(time.Now().Add(p.timeout))
 	}
 	had := p.cur
-	var n int
-	var rerr error
-	err := p.raw.Read(func(fd uintptr) bool {
-		if p.cur == nil {
-			p.cur = readBufPool.Get().(*readBuf)
-		}
-		n, rerr = readFD(fd, p.cur.buf)
-		if rerr == syscall.EAGAIN {
-			readBufPool.Put(p.cur)
-			p.cur = nil
-			return false // wait for readability, with no buffer
-		}
-		return true
-	})
+	if p.fn == nil {
+		p.fn = p.readRaw // once per connection: RawConn.Read keeps it
+	}
+	err := p.raw.Read(p.fn)
 	if p.cur == nil { // the wait failed: deadline or close
 		p.cur = readBufPool.Get().(*readBuf)
 	}
 	if p.cur != had {
 		p.install() // before br stores what was read, at its start
 	}
+	n, rerr := p.n, p.rerr
+	p.rerr = nil
 	switch {
 	case err != nil:
 		var oe *net.OpError
@@ -133,6 +129,22 @@ func (p *pollReader) Read(b []byte) (int, error) {
 		return 0, io.EOF
 	}
 	return n, nil
+}
+
+// readRaw is the RawConn callback of Read: one non-blocking read into
+// cur's buffer; when it would block, the buffer goes back to the pool and
+// readRaw asks to wait for readability, then runs again with a new one.
+func (p *pollReader) readRaw(fd uintptr) bool {
+	if p.cur == nil {
+		p.cur = readBufPool.Get().(*readBuf)
+	}
+	p.n, p.rerr = readFD(fd, p.cur.buf)
+	if p.rerr == syscall.EAGAIN {
+		readBufPool.Put(p.cur)
+		p.cur = nil
+		return false
+	}
+	return true
 }
 
 // opError is the error the connection's own Read would have returned.

@@ -30,6 +30,23 @@ func (s *Strategy) Execute(_ context.Context, serve func()) error {
 	return s.g.Go(serve)
 }
 
+// ExecuteConn serves c in a new goroutine and returns at once, as Execute
+// does; the Server calls it instead of Execute (socketserver.ConnStrategy),
+// which saves a closure per connection. After Shutdown it returns
+// socketserver.ErrStrategyClosed.
+func (s *Strategy) ExecuteConn(_ context.Context, c *socketserver.Conn) error {
+	if err := s.g.Add(); err != nil {
+		return err
+	}
+	go s.serve(c)
+	return nil
+}
+
+func (s *Strategy) serve(c *socketserver.Conn) {
+	defer s.g.Done()
+	c.Serve()
+}
+
 // Shutdown refuses further work and, unless Daemon is set, waits until every
 // started handler has returned or ctx is done.
 func (s *Strategy) Shutdown(ctx context.Context) error {

@@ -29,14 +29,29 @@ func New() *Strategy { return &Strategy{} }
 // Execute runs serve before returning. After Shutdown it returns
 // socketserver.ErrStrategyClosed without calling serve.
 func (s *Strategy) Execute(_ context.Context, serve func()) error {
-	s.mu.Lock()
-	closed := s.closed
-	s.mu.Unlock()
-	if closed {
+	if s.isClosed() {
 		return socketserver.ErrStrategyClosed
 	}
 	serve()
 	return nil
+}
+
+// ExecuteConn serves c before returning, as Execute does; the Server calls
+// it instead of Execute (socketserver.ConnStrategy), which saves a closure
+// per connection. After Shutdown it returns socketserver.ErrStrategyClosed
+// without serving c.
+func (s *Strategy) ExecuteConn(_ context.Context, c *socketserver.Conn) error {
+	if s.isClosed() {
+		return socketserver.ErrStrategyClosed
+	}
+	c.Serve()
+	return nil
+}
+
+func (s *Strategy) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
 }
 
 // Shutdown marks the strategy closed. Nothing runs outside the accept loop,

@@ -25,3 +25,17 @@ func TestExecuteRunsInline(t *testing.T) {
 		t.Fatalf("Execute after Shutdown: %v", err)
 	}
 }
+
+// The Server hands connections to ExecuteConn, saving a closure each.
+var _ socketserver.ConnStrategy = (*stsync.Strategy)(nil)
+
+func TestExecuteConnAfterShutdown(t *testing.T) {
+	s := stsync.New()
+	if err := s.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// A refused connection is not touched: a nil one shows it.
+	if err := s.ExecuteConn(context.Background(), nil); !errors.Is(err, socketserver.ErrStrategyClosed) {
+		t.Fatalf("ExecuteConn after Shutdown: %v, want ErrStrategyClosed", err)
+	}
+}
