@@ -33,6 +33,12 @@ type readBuf struct {
 
 var readBufPool = sync.Pool{New: func() any { return newReadBuf() }}
 
+// putReadBuf pools rb, which must not keep its last reader alive.
+func putReadBuf(rb *readBuf) {
+	rb.tmpl.Reset(nil)
+	readBufPool.Put(rb)
+}
+
 func newReadBuf() *readBuf {
 	rb := &readBuf{tmpl: *bufio.NewReaderSize(nil, DefaultReadBufferSize)}
 	// bufio keeps its buffer to itself; one read shows it.
@@ -83,7 +89,7 @@ func (p *pollReader) start(br *bufio.Reader, conn net.Conn, rd io.Reader, timeou
 func (p *pollReader) stop() {
 	*p.br = bufio.Reader{}
 	if p.cur != nil {
-		readBufPool.Put(p.cur)
+		putReadBuf(p.cur)
 		p.cur = nil
 	}
 }
@@ -140,7 +146,7 @@ func (p *pollReader) readRaw(fd uintptr) bool {
 	}
 	p.n, p.rerr = readFD(fd, p.cur.buf)
 	if p.rerr == syscall.EAGAIN {
-		readBufPool.Put(p.cur)
+		putReadBuf(p.cur)
 		p.cur = nil
 		return false
 	}
