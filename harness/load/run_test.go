@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -313,14 +314,14 @@ func TestRunWarmupDiscarded(t *testing.T) {
 // latency of ~200ms, and the requests whose intended times fell in the
 // stall must show inflated latencies too.
 func TestOpenLoopNoCoordinatedOmission(t *testing.T) {
-	var stalled bool // touched by the one connection that stalls, under once
+	var stalled atomic.Bool // set by the server's goroutine, read by the test
 	var once = make(chan struct{}, 1)
 	once <- struct{}{}
 	s := serve(t, "tcp", lines(func(s *testServer, _ int64) fault {
 		if time.Since(s.start) > 150*time.Millisecond {
 			select {
 			case <-once:
-				stalled = true
+				stalled.Store(true)
 				time.Sleep(200 * time.Millisecond)
 			default:
 			}
@@ -329,7 +330,7 @@ func TestOpenLoopNoCoordinatedOmission(t *testing.T) {
 	}))
 	cfg := Config{Addr: s.addr, Mode: Open, Rate: 1000, Conns: 2, Duration: 600 * time.Millisecond}
 	res := mustRun(t, cfg)
-	if !stalled {
+	if !stalled.Load() {
 		t.Fatal("the server never stalled")
 	}
 	if res.Errors != 0 {
