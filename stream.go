@@ -8,6 +8,8 @@ import (
 	"io"
 	"net"
 	"time"
+
+	"github.com/gosocketserver/socketserver/internal/pybytes"
 )
 
 // DefaultReadBufferSize is the read buffer of a StreamHandler whose
@@ -124,41 +126,11 @@ func (h *StreamHandler) run(ctx context.Context, s *Stream) (err error) {
 // next read from the Stream. With MaxLineSize set, a longer line returns
 // ErrLineTooLong (wrapped) and the rest of that line is left unread.
 func (s *Stream) ReadLine() ([]byte, error) {
-	line, err := s.R.ReadSlice('\n')
-	if err == nil {
-		return s.checkLen(line)
-	}
-	if err != bufio.ErrBufferFull {
-		if len(line) > 0 && err == io.EOF {
-			return s.checkLen(line)
-		}
-		return line, err
-	}
-	s.line = append(s.line[:0], line...)
-	for {
-		if s.maxLine > 0 && len(s.line) > s.maxLine {
-			return nil, s.tooLong()
-		}
-		line, err = s.R.ReadSlice('\n')
-		s.line = append(s.line, line...)
-		switch err {
-		case nil:
-			return s.checkLen(s.line)
-		case bufio.ErrBufferFull:
-			continue
-		case io.EOF:
-			return s.checkLen(s.line)
-		default:
-			return s.line, err
-		}
-	}
-}
-
-func (s *Stream) checkLen(line []byte) ([]byte, error) {
-	if s.maxLine > 0 && len(line) > s.maxLine {
+	line, err := pybytes.ReadLine(s.R, &s.line, s.maxLine)
+	if errors.Is(err, pybytes.ErrLineTooLong) {
 		return nil, s.tooLong()
 	}
-	return line, nil
+	return line, err
 }
 
 func (s *Stream) tooLong() error {
