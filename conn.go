@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"runtime/debug"
+	"sync"
 	"sync/atomic"
 )
 
@@ -28,6 +29,44 @@ type Conn struct {
 	req  Request
 	ctx  connContext
 	done atomic.Bool // Serve or Finish was called
+
+	imu   sync.Mutex // guards idle and woken
+	idle  bool       // a Stream waits for the first byte of a request
+	woken bool       // Shutdown ended that wait
+}
+
+// beginIdle marks c as waiting for the first byte of its next request, so
+// that Shutdown can end the wait; it returns false, marking nothing, when
+// a shutdown has begun.
+func (c *Conn) beginIdle() bool {
+	c.imu.Lock()
+	defer c.imu.Unlock()
+	if c.srv.inShutdown.Load() {
+		return false
+	}
+	c.idle = true
+	return true
+}
+
+// endIdle ends the wait begun by beginIdle and reports whether Shutdown
+// ended it (by setting a past read deadline on the connection).
+func (c *Conn) endIdle() (woken bool) {
+	c.imu.Lock()
+	defer c.imu.Unlock()
+	woken = c.woken
+	c.idle, c.woken = false, false
+	return woken
+}
+
+// wakeIdle ends c's wait for a request, if it is waiting: Shutdown closes
+// idle connections, like net/http's closing of idle keep-alive ones.
+func (c *Conn) wakeIdle() {
+	c.imu.Lock()
+	defer c.imu.Unlock()
+	if c.idle && !c.woken {
+		c.woken = true
+		_ = c.rwc.SetReadDeadline(past)
+	}
 }
 
 // connKey is the context key under which a request's context holds its
@@ -173,13 +212,26 @@ func (s *Server) serveConn(rwc net.Conn) {
 }
 
 // runHandler runs setup, handle and finish with Python's semantics and turns
-// a panic into a *PanicError.
+// a panic into a *PanicError. A handler that calls runtime.Goexit is
+// reported here, once, with ErrHandlerGoexit: runHandler then never
+// returns (the goroutine ends after its deferred calls, the connection's
+// close among them), so the strategy must run it where that is survivable.
 func (s *Server) runHandler(ctx context.Context, r *Request) (err error) {
+	returned := false
 	defer func() {
 		if v := recover(); v != nil {
 			err = errors.Join(err, &PanicError{Value: v, Stack: debug.Stack()})
+		} else if !returned {
+			s.reportError(r, fmt.Errorf("%w (the connection is closed; the server goes on)", ErrHandlerGoexit))
 		}
 	}()
+	err = s.callHandler(ctx, r)
+	returned = true
+	return err
+}
+
+// callHandler is runHandler without the recovery.
+func (s *Server) callHandler(ctx context.Context, r *Request) (err error) {
 	h := s.Handler
 	if h == nil {
 		return errors.New("socketserver: server has no Handler")

@@ -40,3 +40,18 @@ func (e *PanicError) Unwrap() error {
 	err, _ := e.Value.(error)
 	return err
 }
+
+// ErrReadTimeout, ErrWriteTimeout and ErrIdleTimeout are the limits of a
+// Server's ReadTimeout, WriteTimeout and IdleTimeout. A Stream whose
+// connection exceeded one returns an error that matches it (and
+// os.ErrDeadlineExceeded) with errors.Is, and names the limit.
+var (
+	ErrReadTimeout  = errors.New("socketserver: read timeout")
+	ErrWriteTimeout = errors.New("socketserver: write timeout")
+	ErrIdleTimeout  = errors.New("socketserver: idle timeout")
+)
+
+// ErrHandlerGoexit is reported (wrapped) when a handler called
+// runtime.Goexit: like a panic, the connection is closed and the server
+// keeps serving with all its capacity.
+var ErrHandlerGoexit = errors.New("socketserver: handler called runtime.Goexit")

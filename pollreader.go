@@ -8,7 +8,6 @@ import (
 	"os"
 	"sync"
 	"syscall"
-	"time"
 )
 
 // A Stream's default-size read buffer is lent to it only while it has
@@ -60,12 +59,12 @@ func (r *bufRecorder) Read(p []byte) (int, error) {
 
 // pollReader is the reader under a Stream's default-size R.
 type pollReader struct {
-	br      *bufio.Reader   // the Stream's R; its buffer is cur's
-	cur     *readBuf        // nil while waiting for readability
-	rd      io.Reader       // the connection (with its timeout, if any)
-	raw     syscall.RawConn // nil when the connection has no descriptor to poll
-	conn    net.Conn
-	timeout time.Duration
+	br   *bufio.Reader   // the Stream's R; its buffer is cur's
+	cur  *readBuf        // nil while waiting for readability
+	rd   io.Reader       // the connection (with its timeout, if any)
+	raw  syscall.RawConn // nil when the connection has no descriptor to poll
+	conn net.Conn
+	dl   *deadlines // the Stream's; its per-operation timeout is renewed here
 
 	fn   func(uintptr) bool // readRaw, made once
 	n    int                // readRaw's result
@@ -73,8 +72,8 @@ type pollReader struct {
 }
 
 // start makes br read from rd through p, with a pooled buffer.
-func (p *pollReader) start(br *bufio.Reader, conn net.Conn, rd io.Reader, timeout time.Duration) {
-	*p = pollReader{br: br, rd: rd, conn: conn, timeout: timeout}
+func (p *pollReader) start(br *bufio.Reader, conn net.Conn, rd io.Reader, dl *deadlines) {
+	*p = pollReader{br: br, rd: rd, conn: conn, dl: dl}
 	switch c := conn.(type) {
 	case *net.TCPConn, *net.UnixConn:
 		if rc, err := c.(syscall.Conn).SyscallConn(); err == nil && canPollRead {
@@ -106,9 +105,7 @@ func (p *pollReader) Read(b []byte) (int, error) {
 	if p.raw == nil || p.cur == nil || len(b) == 0 || len(b) != len(p.cur.buf) || &b[0] != &p.cur.buf[0] {
 		return p.rd.Read(b)
 	}
-	if p.timeout > 0 {
-		_ = p.conn.SetReadDeadline(time.Now().Add(p.timeout))
-	}
+	p.dl.beforeRead()
 	had := p.cur
 	if p.fn == nil {
 		p.fn = p.readRaw // once per connection: RawConn.Read keeps it

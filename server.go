@@ -51,6 +51,22 @@ type Server struct {
 	// Timeout bounds how long HandleRequest waits for a connection
 	// (Python's timeout); zero waits until ctx is done.
 	Timeout time.Duration
+	// ReadTimeout bounds reading one whole request from its first byte;
+	// WriteTimeout bounds writing its reply, from when the request has
+	// been read; IdleTimeout bounds the wait for the first byte of each
+	// request, the first one included (zero means ReadTimeout is used).
+	// They are net/http.Server's limits for the line protocols: a
+	// StreamHandler's Stream.ReadLine applies them to each line and the
+	// reply that follows it, because a Stream knows where a request starts
+	// (a Handler that reads Request.Conn itself sets its own deadlines).
+	// Zero means none, as in Python. A connection cut by one is closed in
+	// order and its error, naming the limit, reported once.
+	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// MaxLineSize is the longest line, its newline not counted, that
+	// Stream.ReadLine accepts for a StreamHandler whose own MaxLineSize is
+	// zero (net/http's MaxHeaderBytes); zero means unlimited, as in Python.
+	MaxLineSize int
+
 	// PollInterval is how often an idle Serve calls ServiceActions; zero
 	// means DefaultPollInterval. Unused when ServiceActions is nil.
 	PollInterval time.Duration
@@ -419,6 +435,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.stop() // before the listeners close: a ListenerStrategy sees why they did
 	s.mu.Lock()
 	lnerr := s.closeListenersLocked()
+	for c := range s.conns {
+		c.wakeIdle() // after inShutdown: no Stream begins a new wait
+	}
 	hooks := s.onShutdown
 	s.onShutdown = nil
 	self := false

@@ -73,8 +73,24 @@ type ListenerStrategy interface {
 }
 
 // inline is the strategy of a Server whose Strategy is nil: the accept loop
-// runs the handler itself, as Python's plain TCPServer does.
+// runs the handler itself, as Python's plain TCPServer does, waiting for it
+// in the accept loop (see [RunContained]).
 type inline struct{}
 
-func (inline) Execute(_ context.Context, serve func()) error { serve(); return nil }
+func (inline) Execute(_ context.Context, serve func()) error { RunContained(serve); return nil }
 func (inline) Shutdown(context.Context) error                { return nil }
+
+// RunContained calls f in a new goroutine and waits for it: a serial
+// strategy runs each connection this way, so that a handler calling
+// runtime.Goexit (which the Server reports) ends that goroutine, not the
+// caller's accept loop. It reports whether f returned normally.
+func RunContained(f func()) (returned bool) {
+	done := make(chan bool, 1)
+	go func() {
+		ok := false
+		defer func() { done <- ok }()
+		f()
+		ok = true
+	}()
+	return <-done
+}

@@ -43,7 +43,9 @@ type StreamHandler struct {
 	// value's, is disabled (TCP_NODELAY), which we keep.
 	Nagle bool
 	// MaxLineSize, when positive, makes Stream.ReadLine fail with
-	// ErrLineTooLong on longer lines. Zero means unlimited, as in Python.
+	// ErrLineTooLong on lines of more bytes, their newline not counted.
+	// Zero means the Server's MaxLineSize, whose zero means unlimited, as
+	// in Python.
 	MaxLineSize int
 }
 
@@ -62,6 +64,13 @@ type Stream struct {
 	maxLine int
 	line    []byte // ReadLine's buffer for lines longer than R's buffer
 
+	conn                                   *Conn // nil when not served by a Server
+	dl                                     deadlines
+	readTimeout, writeTimeout, idleTimeout time.Duration
+	lines                                  int  // lines ReadLine has returned
+	drained                                bool // Shutdown closed the connection between requests
+	linger                                 bool // half-close and discard input before the close
+
 	// One allocation per connection holds what R and W are made of.
 	r  bufio.Reader
 	pr pollReader
@@ -69,31 +78,53 @@ type Stream struct {
 }
 
 // Handle implements Handler: it sets up the stream, runs Setup, Serve and
-// Finish, and flushes the writer (errors flushing are returned).
+// Finish, and flushes the writer (errors flushing are returned). The
+// server's ReadTimeout, WriteTimeout, IdleTimeout and MaxLineSize apply to
+// the Stream (see Stream.ReadLine). A connection ended by one of those
+// limits, or closed because the server is shutting down, is half-closed
+// before Handle returns, and what the client still sends is discarded for
+// a moment, so that it sees an orderly close rather than a reset.
 func (h *StreamHandler) Handle(ctx context.Context, r *Request) (err error) {
+	s := &Stream{Request: r, maxLine: h.MaxLineSize}
+	s.dl = deadlines{conn: r.Conn, op: h.Timeout}
+	if srv := r.Server; srv != nil {
+		s.readTimeout, s.writeTimeout, s.idleTimeout = srv.ReadTimeout, srv.WriteTimeout, srv.IdleTimeout
+		if s.idleTimeout <= 0 {
+			s.idleTimeout = s.readTimeout
+		}
+		if s.maxLine <= 0 {
+			s.maxLine = srv.MaxLineSize
+		}
+	}
+	if c, ok := ctx.Value(connKey{}).(*Conn); ok && c.rwc == r.Conn {
+		s.conn = c
+	}
 	var rw io.ReadWriter = r.Conn
 	if h.Timeout > 0 {
-		rw = &timeoutConn{Conn: r.Conn, d: h.Timeout}
+		rw = &deadlineConn{Conn: r.Conn, d: &s.dl}
 	}
 	if h.Nagle {
 		if tc, ok := r.Conn.(*net.TCPConn); ok {
 			_ = tc.SetNoDelay(false)
 		}
 	}
-	s := &Stream{Request: r, maxLine: h.MaxLineSize}
 	s.R = &s.r
 	if h.ReadBufferSize <= 0 || h.ReadBufferSize == DefaultReadBufferSize {
-		s.pr.start(&s.r, r.Conn, rw, h.Timeout)
+		s.pr.start(&s.r, r.Conn, rw, &s.dl)
 		defer s.pr.stop()
 	} else {
 		s.r = *bufio.NewReaderSize(rw, h.ReadBufferSize)
 	}
-	s.w.w = rw
+	s.w = Writer{w: rw, dl: &s.dl, limit: s.writeTimeout}
 	if h.WriteBufferSize > 0 {
 		s.w.bw = bufio.NewWriterSize(rw, h.WriteBufferSize)
 	}
 	s.W = &s.w
-	return h.run(ctx, s)
+	err = h.run(ctx, s)
+	if s.linger {
+		lingerClose(r.Conn)
+	}
+	return err
 }
 
 // run is Python's setup, handle and finish on s.
@@ -123,14 +154,86 @@ func (h *StreamHandler) run(ctx context.Context, s *Stream) (err error) {
 // ReadLine reads one line like Python's rfile.readline(): up to and
 // including the next '\n', or what remains before EOF. At EOF with nothing
 // read it returns (nil, io.EOF). The returned slice is valid only until the
-// next read from the Stream. With MaxLineSize set, a longer line returns
-// ErrLineTooLong (wrapped) and the rest of that line is left unread.
+// next read from the Stream.
+//
+// ReadLine applies the server's per-request limits, modelled on
+// net/http.Server's: the first byte of the line must arrive within
+// IdleTimeout (ReadTimeout when zero; the error matches ErrIdleTimeout),
+// the whole line within ReadTimeout of its first byte (ErrReadTimeout),
+// and after it is read, writes of the reply have WriteTimeout
+// (ErrWriteTimeout, from W). With MaxLineSize set (the StreamHandler's, or
+// else the Server's), a line of more bytes than that, its newline not
+// counted, returns ErrLineTooLong (wrapped) and the rest of that line is
+// left unread: "abcde\n" and "abcde" before EOF are both within a limit
+// of 5. When the server is shutting down, ReadLine waiting for the next
+// line returns io.EOF instead, as if the client had closed: the handler
+// ends and the connection is closed in order.
 func (s *Stream) ReadLine() ([]byte, error) {
+	if err := s.awaitRequest(); err != nil {
+		return nil, err
+	}
 	line, err := pybytes.ReadLine(s.R, &s.line, s.maxLine)
-	if errors.Is(err, pybytes.ErrLineTooLong) {
+	s.dl.setWrite(after(s.writeTimeout))
+	switch {
+	case err == nil:
+		s.lines++
+	case errors.Is(err, pybytes.ErrLineTooLong):
+		s.linger = true
 		return nil, s.tooLong()
+	case errors.Is(err, io.EOF):
+	default:
+		err = limitErr(err, ErrReadTimeout, s.readTimeout, s.dl.read)
+		s.linger = s.linger || errors.Is(err, ErrReadTimeout)
 	}
 	return line, err
+}
+
+// shutdownGrace is how long a connection that has not sent its first
+// request yet (one that waited in a pool's queue) may take to send it once
+// the server is shutting down.
+const shutdownGrace = 100 * time.Millisecond
+
+// awaitRequest starts the next request: unless its first byte is already
+// buffered it waits for it (see waitFirstByte), then gives the request
+// its ReadTimeout.
+func (s *Stream) awaitRequest() error {
+	if s.drained {
+		return io.EOF
+	}
+	if s.R.Buffered() == 0 {
+		if err := s.waitFirstByte(); err != nil {
+			return err
+		}
+	}
+	s.dl.setRead(after(s.readTimeout))
+	return nil
+}
+
+// waitFirstByte waits, holding no buffer, for the first byte of a request
+// within IdleTimeout. Registered with the Conn as idle, the wait is ended
+// by Shutdown, which closes a connection between requests: only one that
+// has not sent its first request yet gets shutdownGrace to do so.
+func (s *Stream) waitFirstByte() error {
+	s.dl.setWrite(time.Time{}) // the last reply is written
+	s.dl.setRead(after(s.idleTimeout))
+	if s.conn == nil || s.conn.beginIdle() {
+		_, err := s.R.Peek(1)
+		woken := s.conn != nil && s.conn.endIdle()
+		s.dl.stale = s.dl.stale || woken
+		if err == nil || !woken {
+			err = limitErr(err, ErrIdleTimeout, s.idleTimeout, s.dl.read)
+			s.linger = s.linger || errors.Is(err, ErrIdleTimeout)
+			return err
+		}
+	}
+	if s.lines == 0 {
+		s.dl.setRead(time.Now().Add(shutdownGrace))
+		if _, err := s.R.Peek(1); err == nil {
+			return nil
+		}
+	}
+	s.drained, s.linger = true, true
+	return io.EOF
 }
 
 func (s *Stream) tooLong() error {
@@ -152,32 +255,47 @@ func (e *LineTooLongError) Is(target error) bool { return target == ErrLineTooLo
 // default), every Write goes to the connection at once; buffered, output
 // goes out on Flush, when the buffer fills, and when Serve returns.
 type Writer struct {
-	w  io.Writer
-	bw *bufio.Writer
+	w     io.Writer
+	bw    *bufio.Writer
+	dl    *deadlines
+	limit time.Duration // the server's WriteTimeout
 }
 
-// Write writes p, all of it or an error, like Python's wfile.write.
-func (w *Writer) Write(p []byte) (int, error) {
+// Write writes p, all of it or an error, like Python's wfile.write. An
+// error caused by the server's WriteTimeout matches ErrWriteTimeout.
+func (w *Writer) Write(p []byte) (n int, err error) {
 	if w.bw != nil {
-		return w.bw.Write(p)
+		n, err = w.bw.Write(p)
+	} else {
+		n, err = w.w.Write(p)
 	}
-	return w.w.Write(p)
+	return n, w.check(err)
 }
 
 // WriteString writes s.
-func (w *Writer) WriteString(s string) (int, error) {
+func (w *Writer) WriteString(s string) (n int, err error) {
 	if w.bw != nil {
-		return w.bw.WriteString(s)
+		n, err = w.bw.WriteString(s)
+	} else {
+		n, err = io.WriteString(w.w, s)
 	}
-	return io.WriteString(w.w, s)
+	return n, w.check(err)
 }
 
 // Flush sends any buffered output; it is a no-op when unbuffered.
 func (w *Writer) Flush() error {
 	if w.bw != nil {
-		return w.bw.Flush()
+		return w.check(w.bw.Flush())
 	}
 	return nil
+}
+
+// check names the WriteTimeout in err when that is what it is.
+func (w *Writer) check(err error) error {
+	if err == nil || w.dl == nil {
+		return err
+	}
+	return limitErr(err, ErrWriteTimeout, w.limit, w.dl.write)
 }
 
 // Buffered returns the number of bytes written but not yet sent.
@@ -186,21 +304,4 @@ func (w *Writer) Buffered() int {
 		return w.bw.Buffered()
 	}
 	return 0
-}
-
-// timeoutConn sets a deadline before every read and write: Python's
-// socket timeout, which bounds each blocking operation.
-type timeoutConn struct {
-	net.Conn
-	d time.Duration
-}
-
-func (c *timeoutConn) Read(p []byte) (int, error) {
-	_ = c.Conn.SetReadDeadline(time.Now().Add(c.d))
-	return c.Conn.Read(p)
-}
-
-func (c *timeoutConn) Write(p []byte) (int, error) {
-	_ = c.Conn.SetWriteDeadline(time.Now().Add(c.d))
-	return c.Conn.Write(p)
 }

@@ -68,9 +68,24 @@ func (p *Strategy) start() {
 func (p *Strategy) worker() {
 	defer p.wg.Done()
 	for task := range p.tasks {
-		task()
-		<-p.slots
+		p.run(task)
 	}
+}
+
+// run runs one task and frees its slot. A task that calls runtime.Goexit
+// (a handler did; the server reports it) ends this worker's goroutine: a
+// new worker takes its place, so the pool keeps its size.
+func (p *Strategy) run(task func()) {
+	returned := false
+	defer func() {
+		<-p.slots
+		if !returned {
+			p.wg.Add(1)
+			go p.worker()
+		}
+	}()
+	task()
+	returned = true
 }
 
 // Execute hands serve to an idle worker or the queue. When both are full it

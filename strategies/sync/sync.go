@@ -14,8 +14,10 @@ import (
 	"github.com/gosocketserver/socketserver"
 )
 
-// Strategy serves one connection at a time in the caller of Execute (the
-// accept loop). Its zero value is ready to use. At most one connection is
+// Strategy serves one connection at a time: the caller of Execute (the
+// accept loop) waits for it, run in a goroutine of its own only so that a
+// handler calling runtime.Goexit ends that goroutine, not the accept loop
+// (see socketserver.RunContained). Its zero value is ready to use. At most one connection is
 // served at once per accept loop; a Server serving several listeners runs
 // one serial loop per listener.
 type Strategy struct {
@@ -32,7 +34,7 @@ func (s *Strategy) Execute(_ context.Context, serve func()) error {
 	if s.isClosed() {
 		return socketserver.ErrStrategyClosed
 	}
-	serve()
+	socketserver.RunContained(serve)
 	return nil
 }
 
@@ -44,7 +46,7 @@ func (s *Strategy) ExecuteConn(_ context.Context, c *socketserver.Conn) error {
 	if s.isClosed() {
 		return socketserver.ErrStrategyClosed
 	}
-	c.Serve()
+	socketserver.RunContained(c.Serve)
 	return nil
 }
 
