@@ -42,9 +42,25 @@ func (s *Server) Activate() error {
 		return errors.New("socketserver: activate: not bound (call Bind first)")
 	}
 	s.fd = nil
+	if s.network() == "unix" && s.RemoveStaleSocket {
+		if err := removeStaleSocket(s.Addr); err != nil {
+			return err
+		}
+	}
 	ln, err := new(net.ListenConfig).Listen(context.Background(), s.network(), s.Addr)
 	if err != nil {
 		return err
+	}
+	if ul, ok := ln.(*net.UnixListener); ok {
+		// Here the mode and group come after listen: a client may connect
+		// under the umask's mode in between.
+		ul.SetUnlinkOnClose(false)
+		fi, err := s.setupSocketFile()
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		s.sockFile = fi
 	}
 	s.ln = ln
 	s.boundAddr = ln.Addr()

@@ -44,6 +44,11 @@ func (s *Server) Bind() error {
 	if err != nil {
 		return &net.OpError{Op: "bind", Net: network, Err: err}
 	}
+	if family == unix.AF_UNIX && s.RemoveStaleSocket {
+		if err := removeStaleSocket(s.Addr); err != nil {
+			return &net.OpError{Op: "bind", Net: network, Addr: staticAddr{network, s.Addr}, Err: err}
+		}
+	}
 	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return &net.OpError{Op: "socket", Net: network, Err: os.NewSyscallError("socket", err)}
@@ -73,6 +78,15 @@ func (s *Server) Bind() error {
 	}
 	if err := unix.Bind(fd, sa); err != nil {
 		return fail("bind", err)
+	}
+	if family == unix.AF_UNIX {
+		fi, err := s.setupSocketFile()
+		if err != nil {
+			unix.Close(fd)
+			_ = os.Remove(s.Addr)
+			return &net.OpError{Op: "bind", Net: network, Addr: staticAddr{network, s.Addr}, Err: err}
+		}
+		s.sockFile = fi
 	}
 	got, err := unix.Getsockname(fd)
 	if err != nil {
@@ -112,7 +126,7 @@ func (s *Server) Activate() error {
 		return fmt.Errorf("socketserver: activate: %w", err)
 	}
 	if ul, ok := ln.(*net.UnixListener); ok {
-		ul.SetUnlinkOnClose(s.RemoveSocketFile)
+		ul.SetUnlinkOnClose(false) // closeListenersLocked removes only our own file
 	}
 	s.ln = ln
 	return nil

@@ -44,9 +44,23 @@ type Server struct {
 	AllowReuseAddress bool
 	// AllowReusePort sets SO_REUSEPORT before bind (allow_reuse_port).
 	AllowReusePort bool
-	// RemoveSocketFile makes Close remove a Unix socket's file. Python never
+	// RemoveSocketFile makes Shutdown and Close remove the Unix socket file
+	// that Bind created, and only that one: a file that has replaced it
+	// (another server's socket, a regular file) stays. Python never
 	// removes it, so the default keeps it.
 	RemoveSocketFile bool
+	// RemoveStaleSocket makes Bind first remove a Unix socket file left
+	// by a server that is gone: only a socket, and only when a connection
+	// to it is refused (nobody listens). Python never does: by default,
+	// and for anything else at the path, Bind fails ("address already in
+	// use"), as in Python.
+	RemoveStaleSocket bool
+	// UnixMode, when not zero, is the permission of a Unix socket's file
+	// (0660: its owner and group may connect), and UnixGroup, when not
+	// empty, its group (a name or a numeric id). Both are applied between
+	// bind and listen, so no client connects under the umask's mode.
+	UnixMode  os.FileMode
+	UnixGroup string
 
 	// Timeout bounds how long HandleRequest waits for a connection
 	// (Python's timeout); zero waits until ctx is done.
@@ -105,6 +119,7 @@ type Server struct {
 	fd         *socketFD // bound, not yet listening (Bind without Activate)
 	boundAddr  net.Addr
 	ln         net.Listener // from Activate
+	sockFile   os.FileInfo  // the Unix socket file Bind created, if any
 	listeners  map[*net.Listener]struct{}
 	acceptors  int // running accept paths: Serve loops, HandleRequest calls
 	conns      map[*Conn]struct{}
@@ -516,6 +531,10 @@ func (s *Server) closeListenersLocked() error {
 			err = cerr
 		}
 		s.ln = nil
+	}
+	if s.sockFile != nil && s.RemoveSocketFile {
+		removeOwnSocket(s.Addr, s.sockFile)
+		s.sockFile = nil
 	}
 	for ln := range s.listeners {
 		if cerr := (*ln).Close(); cerr != nil && !errors.Is(cerr, net.ErrClosed) && err == nil {
