@@ -30,17 +30,7 @@ const usage = `Usage:
 
 Writes the views of a run into DIR (default "sockbench-report"), creating it:
 
-	txt    table.txt     aligned tables, one per metric, strategies as columns
-	md     table.md      the same tables in Markdown
-	csv    run.csv       one row per repetition with every measured field
-	bench  bench.txt     Go benchmark format: benchstat -col /strategy bench.txt
-	json   run.json      the run itself
-	png    *.png         charts: throughput, requests per CPU-second, CPU per
-	svg    *.svg         request and memory per connection against connections;
-	                     latency percentile curves per connection count
-	html   report.html   one self-contained page: environment, config,
-	                     tables and charts (no external resources)
-
+` + reportargs.FormatsHelp + `
 With no --format, every format is written. The paths written are printed.
 "sockbench report" runs this command with its own arguments for the png,
 svg and html formats.

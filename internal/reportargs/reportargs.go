@@ -25,6 +25,20 @@ const Command = "sockbench-report"
 // DefaultOut is the output directory when --out is not given.
 const DefaultOut = "sockbench-report"
 
+// FormatsHelp is the table of formats, one line or more each, for the help
+// of both commands.
+const FormatsHelp = `	txt    table.txt     aligned tables, one per metric, strategies as columns
+	md     table.md      the same tables in Markdown
+	csv    run.csv       one row per repetition with every measured field
+	bench  bench.txt     Go benchmark format: benchstat -col /strategy bench.txt
+	json   run.json      the run itself
+	png    *.png         charts: throughput, requests per CPU-second, CPU per
+	svg    *.svg         request and memory per connection against connections;
+	                     latency percentile curves per connection count
+	html   report.html   one self-contained page: environment, config,
+	                     tables and charts (no external resources)
+`
+
 // ErrUsage is returned by Parse for arguments it rejects; the message has
 // been written to stderr. Commands exit with status 2 on it.
 var ErrUsage = errors.New("bad usage")
