@@ -250,8 +250,8 @@ var ErrNothingToCompare = errors.New("nothing to compare")
 // direction, and larger than opts.Threshold. It fails with ErrNothingToCompare if no scenario matches.
 func Compare(old, new *Run, opts CompareOptions) (*Comparison, error) {
 	c := &Comparison{Title: "old vs new", OldName: "old", NewName: "new", Alpha: opts.alpha(), Correction: opts.Correction, Threshold: opts.Threshold, Paired: opts.paired(), Within: opts.Within}
-	oldIdx := old.index()
-	newIdx := new.index()
+	oldIdx := old.ByKey()
+	newIdx := new.ByKey()
 	for i := range new.Scenarios {
 		nsc := &new.Scenarios[i]
 		k := nsc.Key()
@@ -309,8 +309,8 @@ func CompareStrategies(r *Run, base string, opts CompareOptions) (*Comparison, e
 		return nil, fmt.Errorf("compare strategies: base strategy %q is not in the run (have %s)", base, strings.Join(strategies, ", "))
 	}
 	c := &Comparison{Title: "strategies vs " + base, OldName: base, NewName: "strategy", Alpha: opts.alpha(), Correction: opts.Correction, Threshold: opts.Threshold, Paired: opts.paired(), Within: opts.Within}
-	idx := r.index()
-	for _, cell := range r.cells() {
+	idx := r.ByKey()
+	for _, cell := range r.Cells() {
 		bk := cell
 		bk.Strategy = base
 		bsc, ok := idx[bk]

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 )
 
 // csvHeader names the columns of WriteCSV; sample columns use the Sample's
@@ -42,7 +41,7 @@ func WriteCSV(w io.Writer, r *Run) error {
 				strconv.Itoa(s.Goroutines), i(s.CtxSwitches), f(s.Fairness), strconv.Itoa(s.Starved),
 				f(s.ClientCPU), strconv.FormatBool(s.ClientBound),
 				f(s.TargetRate), f(s.AchievedRate), f(s.MaxSendLag), i(s.LateSends),
-				strings.Join(sc.Warnings, "; "),
+				joinWarnings(sc.Warnings),
 			}
 			if err := cw.Write(rec); err != nil {
 				return fmt.Errorf("write csv: %w", err)

@@ -60,10 +60,10 @@ func fakeRun(t testing.TB, o fakeOptions) *Run {
 					sc.Params = map[string]string{"size": "1024"}
 				}
 				if c == 1 {
-					sc.Warnings = append(sc.Warnings, "machine-bound")
+					sc.Warnings = append(sc.Warnings, Warning{Kind: MachineBound})
 				}
 				if c >= 64 {
-					sc.Warnings = append(sc.Warnings, "client-bound")
+					sc.Warnings = append(sc.Warnings, Warning{Kind: ClientBound, Reps: o.reps, OfReps: o.reps})
 				}
 				base := o.speed * (100000 + 15000*float64(si)) * math.Min(float64(c), 16) / 16 * (1 + 0.2*float64(si))
 				if wl == "echo" {

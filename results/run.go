@@ -1,7 +1,9 @@
 // Package results holds sockbench's benchmark runs as data: the versioned JSON
-// schema of a run, reading and writing it, statistics over repetitions,
-// comparison of two runs, and the views drawn from a run (tables, CSV, Go
-// benchmark format, plots and an HTML report).
+// schema of a run (with structured warnings, see Warning), reading and
+// writing it, statistics over repetitions, comparison of two runs, and the
+// text views of a run (terminal and Markdown tables, CSV, Go benchmark
+// format). Charts and the HTML report are package results/report's: results
+// links no plotting, so the harness and the serving command stay free of it.
 //
 // It imports nothing of the project: the benchmark harness fills a Run, and
 // everything downstream reads one.
@@ -10,8 +12,10 @@ package results
 import "time"
 
 // SchemaVersion is the version written into every Run. Readers accept any
-// minor version of the same major version and reject other majors.
-const SchemaVersion = "1.0"
+// minor version of the same major version and reject other majors, except
+// that this package also reads 1.x runs, whose scenario warnings were
+// English text (2.0 made them structured: see Warning).
+const SchemaVersion = "2.0"
 
 // Run is one invocation of the benchmark harness: the environment it ran in,
 // how it was configured, and every scenario with every repetition.
@@ -71,8 +75,8 @@ type Scenario struct {
 	// Samples holds one entry per repetition, in the order they ran.
 	Samples []Sample `json:"samples"`
 	// Warnings say why this cell's numbers may not be trusted
-	// ("client-bound", "machine-bound", "errors", ...).
-	Warnings []string `json:"warnings,omitempty"`
+	// (client-bound, machine-bound, errors, starved clients, ...).
+	Warnings []Warning `json:"warnings,omitempty"`
 }
 
 // Sample is one repetition of one scenario. Times are in seconds unless the

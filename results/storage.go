@@ -124,9 +124,10 @@ func dirOf(path string) string {
 	return "."
 }
 
-// Read decodes a run written by Write. It rejects runs whose schema major
-// version differs from SchemaVersion's with an error wrapping
-// ErrSchemaVersion, and malformed or truncated input with a *FormatError
+// Read decodes a run written by Write, or by a sockbench that wrote schema
+// 1.x (its English scenario warnings become structured Warnings whose text
+// is unchanged). It rejects runs of other schema major versions with an
+// error wrapping ErrSchemaVersion, and malformed or truncated input with a *FormatError
 // (wrapping ErrMalformed) that gives the line, column and byte offset.
 // Histograms are validated so that Histogram.HDR succeeds on every one.
 func Read(r io.Reader) (*Run, error) {
@@ -173,6 +174,9 @@ func decode(name string, data []byte) (*Run, error) {
 	if err := json.Unmarshal(data, &run); err != nil {
 		return nil, positionError(name, data, err)
 	}
+	if isLegacy(run.Schema) {
+		upgradeLegacy(&run)
+	}
 	for i := range run.Scenarios {
 		sc := &run.Scenarios[i]
 		for j := range sc.Samples {
@@ -187,17 +191,27 @@ func decode(name string, data []byte) (*Run, error) {
 	return &run, nil
 }
 
-// checkSchema accepts any "1.x" when SchemaVersion is "1.y".
+// legacyMajor is the older major version Read still accepts: 1.x runs,
+// whose scenario warnings are English text (see legacy.go).
+const legacyMajor = "1"
+
+// checkSchema accepts any "2.x" when SchemaVersion is "2.y", and any 1.x.
 func checkSchema(v string) error {
 	want, _, _ := strings.Cut(SchemaVersion, ".")
 	major, _, _ := strings.Cut(v, ".")
 	if _, err := strconv.Atoi(major); err != nil {
 		return fmt.Errorf("%w %q: want %s.x", ErrSchemaVersion, v, want)
 	}
-	if major != want {
-		return fmt.Errorf("%w %q: this sockbench reads %s.x; use a sockbench that writes %s.x", ErrSchemaVersion, v, want, major)
+	if major != want && major != legacyMajor {
+		return fmt.Errorf("%w %q: this sockbench reads %s.x and %s.x; use a sockbench that writes %s.x", ErrSchemaVersion, v, legacyMajor, want, major)
 	}
 	return nil
+}
+
+// isLegacy reports whether schema version v is a 1.x.
+func isLegacy(v string) bool {
+	major, _, _ := strings.Cut(v, ".")
+	return major == legacyMajor
 }
 
 // positionError turns a json error into a *FormatError with its position.

@@ -95,11 +95,13 @@ func TestReadSchemaVersion(t *testing.T) {
 	}{
 		{`{"schema":"1.0"}`, false},
 		{`{"schema":"1.7","future_field":[1,2]}`, false},
-		{`{"schema":"2.0"}`, true},
+		{`{"schema":"2.0"}`, false},
+		{`{"schema":"2.3","future_field":[1,2]}`, false},
+		{`{"schema":"3.0"}`, true},
 		{`{"schema":"0.9"}`, true},
 		{`{"schema":"x"}`, true},
 		{`{"env":{}}`, true},
-		{`{"schema":"2.0","scenarios":"a v2 shape"}`, true},
+		{`{"schema":"3.0","scenarios":"a v3 shape"}`, true},
 	}
 	for _, tt := range tests {
 		_, err := Read(strings.NewReader(tt.doc))

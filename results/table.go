@@ -37,22 +37,15 @@ type tableRow struct {
 	starved []bool
 }
 
-// isSpreadWarning reports whether a scenario warning is about the spread
-// across repetitions, which every table cell shows as its ±; tables leave
-// such warnings out of their footnotes and count them once instead (see
-// spreadSummary).
-func isSpreadWarning(w string) bool { return strings.HasPrefix(w, "spread ") }
-
 // spreadSummary is one line saying how many scenarios of r vary across
 // repetitions more than the harness accepts, or "" if none.
 func spreadSummary(r *Run) string {
 	n := 0
 	for i := range r.Scenarios {
-		for _, w := range r.Scenarios[i].Warnings {
-			if isSpreadWarning(w) {
-				n++
-				break
-			}
+		// Every table cell shows the spread as its ±: tables leave
+		// HighSpread out of their footnotes and count it here instead.
+		if _, ok := r.Scenarios[i].Warning(HighSpread); ok {
+			n++
 		}
 	}
 	if n == 0 {
@@ -61,9 +54,10 @@ func spreadSummary(r *Run) string {
 	return fmt.Sprintf("%d of %d scenarios vary across repetitions beyond the harness's limit (a large ± in the tables): pin with --pin, measure longer (--duration) or more often (--reps) before trusting small differences", n, len(r.Scenarios))
 }
 
-// cells returns the distinct cells of r in table order: workloads in
-// first-seen order, then params, mode and conns ascending.
-func (r *Run) cells() []Key {
+// Cells returns the distinct cells of r (scenario keys without the
+// strategy) in table order: workloads in first-seen order, then params,
+// mode and conns ascending.
+func (r *Run) Cells() []Key {
 	order := map[string]int{}
 	seen := map[Key]bool{}
 	var cells []Key
@@ -93,8 +87,9 @@ func (r *Run) cells() []Key {
 	return cells
 }
 
-// index maps each scenario key of r to its scenario.
-func (r *Run) index() map[Key]*Scenario {
+// ByKey maps each scenario key of r to its scenario (the first, should a
+// key repeat). The scenarios are r's own, not copies.
+func (r *Run) ByKey() map[Key]*Scenario {
 	m := make(map[Key]*Scenario, len(r.Scenarios))
 	for i := range r.Scenarios {
 		sc := &r.Scenarios[i]
@@ -114,8 +109,8 @@ func buildTables(r *Run, opts TableOptions) ([]*metricTable, []string) {
 		ms = DefaultMetrics()
 	}
 	strategies := r.Strategies()
-	cells := r.cells()
-	idx := r.index()
+	cells := r.Cells()
+	idx := r.ByKey()
 	var out []*metricTable
 	var notes []string
 	noteIdx := map[string]int{}
@@ -143,17 +138,18 @@ func buildTables(r *Run, opts TableOptions) ([]*metricTable, []string) {
 				t.reps = max(t.reps, st.N())
 				row.stats[j] = &st
 				for _, w := range sc.Warnings {
-					if strings.HasPrefix(w, "starved ") {
+					switch w.Kind {
+					case Starved:
 						row.starved[j] = true
-					}
-					if isSpreadWarning(w) {
+					case HighSpread:
 						continue
 					}
-					n, ok := noteIdx[w]
+					text := w.String()
+					n, ok := noteIdx[text]
 					if !ok {
-						notes = append(notes, w)
+						notes = append(notes, text)
 						n = len(notes)
-						noteIdx[w] = n
+						noteIdx[text] = n
 					}
 					row.notes[j] = append(row.notes[j], n)
 				}
@@ -349,11 +345,8 @@ func headerLines(r *Run) []string {
 		cfg += ", unpinned"
 	}
 	lines = append(lines, cfg)
-	for _, wn := range r.Warnings {
+	for _, wn := range HeaderWarnings(r) {
 		lines = append(lines, "warning: "+wn)
-	}
-	if s := spreadSummary(r); s != "" {
-		lines = append(lines, "warning: "+s)
 	}
 	return lines
 }

@@ -147,8 +147,9 @@ func TestWriteTable(t *testing.T) {
 // header line instead of a footnote per cell.
 func TestWriteTableNotes(t *testing.T) {
 	r := fakeRun(t, defaultFake())
-	r.Scenarios[0].Warnings = append(r.Scenarios[0].Warnings, "spread 40% across reps (throughput)")
-	r.Scenarios[1].Warnings = append(r.Scenarios[1].Warnings, "starved 3 of 4 clients", "spread 12% across reps (requests per server-CPU-second)")
+	r.Scenarios[0].Warnings = append(r.Scenarios[0].Warnings, Warning{Kind: HighSpread, Metric: "throughput_rps", Spread: 0.4})
+	r.Scenarios[1].Warnings = append(r.Scenarios[1].Warnings, Warning{Kind: Starved, Clients: 3, OfClients: 4},
+		Warning{Kind: HighSpread, Metric: "requests_per_cpu_s", Spread: 0.12})
 	ms, _ := ParseMetrics("rps,rpcpu,p99")
 	for _, tt := range []struct {
 		name  string

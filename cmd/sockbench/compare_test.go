@@ -54,8 +54,8 @@ func TestCompareCommand(t *testing.T) {
 	few2 := writeRun(t, dir, "few2.json", synthRun(2, 0.7, 0.04))
 	five := writeRun(t, dir, "five.json", synthRun(5, 1, 0.04))
 	fiveSlow := writeRun(t, dir, "five-slow.json", synthRun(5, 0.7, 0.04))
-	v2 := filepath.Join(dir, "v2.json")
-	if err := os.WriteFile(v2, []byte(`{"schema":"2.0"}`), 0o644); err != nil {
+	v3 := filepath.Join(dir, "v3.json")
+	if err := os.WriteFile(v3, []byte(`{"schema":"3.0"}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	trunc := filepath.Join(dir, "trunc.json")
@@ -90,7 +90,7 @@ func TestCompareCommand(t *testing.T) {
 		{"unknown base", []string{"--by", "strategy", "--base", "nope", base}, 2, nil, []string{`"nope"`}},
 		{"one file", []string{base}, 2, nil, []string{"want two run files"}},
 		{"missing file", []string{base, filepath.Join(dir, "nope.json")}, 2, nil, []string{"nope.json", "no such file"}},
-		{"future schema", []string{base, v2}, 2, nil, []string{"v2.json", "unsupported schema version"}},
+		{"future schema", []string{base, v3}, 2, nil, []string{"v3.json", "unsupported schema version"}},
 		{"truncated", []string{trunc, base}, 2, nil, []string{"trunc.json:", "(byte ", "truncated"}},
 		{"bad threshold", []string{"--threshold", "lots", base, same}, 2, nil, []string{"--threshold"}},
 		{"bad metric", []string{"--metric", "speed", base, same}, 2, nil, []string{"unknown metric"}},

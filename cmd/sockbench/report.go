@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/gosocketserver/socketserver/results"
+	"github.com/gosocketserver/socketserver/results/report"
 )
 
 func init() {
@@ -59,7 +60,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "sockbench report: want one run file, got %d; see \"sockbench help report\"\n", len(files))
 		return 2
 	}
-	formats, err := results.ParseFormats(*format)
+	formats, err := report.ParseFormats(*format)
 	if err != nil {
 		fmt.Fprintf(stderr, "sockbench report: --format: %v\n", err)
 		return 2
@@ -69,7 +70,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "sockbench report: %v\n", err)
 		return 2
 	}
-	paths, err := results.WriteReport(*out, run, formats)
+	paths, err := report.Write(*out, run, formats)
 	for _, p := range paths {
 		fmt.Fprintln(stdout, p)
 	}

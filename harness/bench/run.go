@@ -177,13 +177,13 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 	// scen[c][t] is target t's scenario for cell c.
 	scen := make([][]*results.Scenario, len(cells))
 	firstErr := make([][]string, len(cells))
-	failures := make([][][]string, len(cells))
+	failures := make([][][]results.Warning, len(cells))
 	skipped := map[string]bool{}
 	total := 0
 	for ci, c := range cells {
 		scen[ci] = make([]*results.Scenario, len(cfg.Targets))
 		firstErr[ci] = make([]string, len(cfg.Targets))
-		failures[ci] = make([][]string, len(cfg.Targets))
+		failures[ci] = make([][]results.Warning, len(cfg.Targets))
 		for ti, t := range cfg.Targets {
 			if !t.serves(c.w) {
 				key := t.Name + "/" + c.w.Name
@@ -226,7 +226,7 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 				runErr = ctx.Err()
 				break
 			}
-			failures[j.Cell][j.Target] = append(failures[j.Cell][j.Target], fmt.Sprintf("failed rep %d: %v", j.Rep+1, err))
+			failures[j.Cell][j.Target] = append(failures[j.Cell][j.Target], results.Warning{Kind: results.FailedRep, Rep: j.Rep + 1, Detail: err.Error()})
 			continue
 		}
 		s.Rep = j.Rep
@@ -251,16 +251,17 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 				if len(failures[ci][ti]) > 0 {
 					unmeasured = append(unmeasured, fmt.Sprintf("%s %s conns=%d", sc.Strategy, sc.Workload, sc.Conns))
 					if firstFailure == "" {
-						firstFailure = failures[ci][ti][0]
+						firstFailure = failures[ci][ti][0].String()
 					}
 				}
 				continue
 			}
 			sc.Warnings = cellWarnings(sc, c.conns-c.w.slowConns(c.conns), firstErr[ci][ti])
 			if k := c.w.slowConns(c.conns); k > 0 {
-				sc.Warnings = append(sc.Warnings, fmt.Sprintf("%d of %d clients slow (1 byte per %s); the figures are the other clients'", k, c.conns, orDefault(c.w.slowDelay, load.DefaultSlowDelay)))
+				sc.Warnings = append(sc.Warnings, results.Warning{Kind: results.SlowClients, Clients: k, OfClients: c.conns,
+					Delay: results.Duration(orDefault(c.w.slowDelay, load.DefaultSlowDelay))})
 			} else if c.w.slowShare > 0 {
-				sc.Warnings = append(sc.Warnings, "no slow client at 1 connection")
+				sc.Warnings = append(sc.Warnings, results.Warning{Kind: results.NoSlowClient})
 			}
 			sc.Warnings = append(sc.Warnings, failures[ci][ti]...)
 			run.Scenarios = append(run.Scenarios, *sc)

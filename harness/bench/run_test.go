@@ -83,8 +83,8 @@ func TestRunEndToEnd(t *testing.T) {
 			if s.Starved != 3 || s.Fairness > 0.26 {
 				t.Errorf("serial server: starved %d, fairness %v; want 3 starved, fairness 1/4", s.Starved, s.Fairness)
 			}
-			if !contains(sc.Warnings, "starved 3 of 4 clients") {
-				t.Errorf("serial server warnings %q lack the starved clients", sc.Warnings)
+			if w, ok := sc.Warning(results.Starved); !ok || w.Clients != 3 || w.OfClients != 4 {
+				t.Errorf("serial server warnings %v lack the 3 of 4 starved clients", sc.Warnings)
 			}
 		case "external:env":
 			if s.Goroutines != 0 {
@@ -97,15 +97,6 @@ func TestRunEndToEnd(t *testing.T) {
 	if _, err := results.Read(strings.NewReader(mustWrite(t, run))); err != nil {
 		t.Errorf("the run does not survive a write and read: %v", err)
 	}
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func mustWrite(t *testing.T, r *results.Run) string {

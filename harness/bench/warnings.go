@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"fmt"
 	"math"
 	"slices"
 
@@ -15,22 +14,22 @@ const SpreadLimit = 0.10
 
 // cellWarnings says why a scenario's numbers may not be trusted:
 //
-//   - "client-bound": the load generator, not the server, was saturated
-//     (in every repetition, or "client-bound (K of N reps)");
-//   - "machine-bound": one connection with a trivial handler measures the
-//     machine's cross-core wake-up, the same for every strategy (not said
-//     of cpu and sleep, whose handler dominates, nor of open-loop runs,
-//     whose rate is set by the client);
-//   - "errors: N in K of M reps (first: ...)";
-//   - "starved N of M clients": connections that got no reply at all in
-//     some repetition (the most of any repetition);
-//   - "spread P% across reps (metric)": a repetition differs from the
-//     median by more than SpreadLimit.
+//   - results.ClientBound: the load generator, not the server, was
+//     saturated in some repetitions;
+//   - results.MachineBound: one connection with a trivial handler measures
+//     the machine's cross-core wake-up, the same for every strategy (not
+//     said of cpu and sleep, whose handler dominates, nor of open-loop
+//     runs, whose rate is set by the client);
+//   - results.ReplyErrors: failed replies, with the first error quoted;
+//   - results.Starved: connections that got no reply at all in some
+//     repetition (the most of any repetition);
+//   - results.HighSpread: a repetition differs from the median of a metric
+//     by more than SpreadLimit.
 //
 // clients is the number of well-behaved connections (slow ones excluded);
 // firstErr is a sample error message to quote, or "".
-func cellWarnings(sc *results.Scenario, clients int, firstErr string) []string {
-	var w []string
+func cellWarnings(sc *results.Scenario, clients int, firstErr string) []results.Warning {
+	var w []results.Warning
 	n := len(sc.Samples)
 	if n == 0 {
 		return nil
@@ -47,32 +46,25 @@ func cellWarnings(sc *results.Scenario, clients int, firstErr string) []string {
 		}
 		starved = max(starved, s.Starved)
 	}
-	switch {
-	case bound == n:
-		w = append(w, "client-bound")
-	case bound > 0:
-		w = append(w, fmt.Sprintf("client-bound (%d of %d reps)", bound, n))
+	if bound > 0 {
+		w = append(w, results.Warning{Kind: results.ClientBound, Reps: bound, OfReps: n})
 	}
 	if sc.Conns == 1 && sc.Workload != "cpu" && sc.Workload != "sleep" && sc.Mode != "open" && sc.Params["delay"] == "" {
-		w = append(w, "machine-bound (1 connection: measures the cross-core wake-up, not the strategy)")
+		w = append(w, results.Warning{Kind: results.MachineBound})
 	}
 	if errs > 0 {
-		msg := fmt.Sprintf("errors: %d in %d of %d reps", errs, errReps, n)
-		if firstErr != "" {
-			msg += " (first: " + firstErr + ")"
-		}
-		w = append(w, msg)
+		w = append(w, results.Warning{Kind: results.ReplyErrors, Errors: errs, Reps: errReps, OfReps: n, Detail: firstErr})
 	}
 	if starved > 0 {
-		w = append(w, fmt.Sprintf("starved %d of %d clients", starved, clients))
+		w = append(w, results.Warning{Kind: results.Starved, Clients: starved, OfClients: clients})
 	}
 	if n >= 2 {
 		for _, m := range []struct {
-			name string
+			name string // a results.Metric name
 			get  func(*results.Sample) float64
 		}{
-			{"throughput", func(s *results.Sample) float64 { return s.Throughput }},
-			{"requests per server-CPU-second", func(s *results.Sample) float64 { return s.RequestsPerCPU }},
+			{"throughput_rps", func(s *results.Sample) float64 { return s.Throughput }},
+			{"requests_per_cpu_s", func(s *results.Sample) float64 { return s.RequestsPerCPU }},
 		} {
 			xs := make([]float64, 0, n)
 			for i := range sc.Samples {
@@ -81,7 +73,7 @@ func cellWarnings(sc *results.Scenario, clients int, firstErr string) []string {
 				}
 			}
 			if sp := spread(xs); sp > SpreadLimit {
-				w = append(w, fmt.Sprintf("spread %.0f%% across reps (%s)", sp*100, m.name))
+				w = append(w, results.Warning{Kind: results.HighSpread, Metric: m.name, Spread: sp})
 			}
 		}
 	}

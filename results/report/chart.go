@@ -1,4 +1,4 @@
-package results
+package report
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gosocketserver/socketserver/results"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
@@ -47,7 +48,7 @@ func (c *Chart) Render(format string) ([]byte, error) {
 type group struct{ workload, params, mode string }
 
 func (g group) label() string {
-	k := Key{Workload: g.workload, Params: g.params, Mode: g.mode}
+	k := results.Key{Workload: g.workload, Params: g.params, Mode: g.mode}
 	s := k.WorkloadLabel()
 	if g.mode != "" {
 		s += " (" + g.mode + ")"
@@ -81,28 +82,28 @@ func slug(s string) string {
 // latency percentile curves per strategy from the merged HDR histograms of
 // the repetitions, on a logarithmic "nines" axis (50%, 90%, 99%, 99.9%...).
 // Without histograms the curves use the recorded percentiles.
-func Charts(r *Run) ([]*Chart, error) {
+func Charts(r *results.Run) ([]*Chart, error) {
 	var groups []group
 	seen := map[group]bool{}
-	for _, c := range r.cells() {
+	for _, c := range r.Cells() {
 		g := group{c.Workload, c.Params, c.Mode}
 		if !seen[g] {
 			seen[g] = true
 			groups = append(groups, g)
 		}
 	}
-	idx := r.index()
+	idx := r.ByKey()
 	strategies := r.Strategies()
 	var charts []*Chart
 	for _, g := range groups {
 		var conns []int
-		for _, c := range r.cells() {
+		for _, c := range r.Cells() {
 			if (group{c.Workload, c.Params, c.Mode}) == g {
 				conns = append(conns, c.Conns)
 			}
 		}
 		for _, name := range []string{"throughput_rps", "requests_per_cpu_s", "cpu_per_request_us", "mem_per_conn_bytes"} {
-			m, _ := MetricByName(name)
+			m, _ := results.MetricByName(name)
 			ch, err := connsChart(g, m, conns, strategies, idx)
 			if err != nil {
 				return nil, err
@@ -133,7 +134,7 @@ func newPlot(title string) *plot.Plot {
 	return p
 }
 
-func connsChart(g group, m Metric, conns []int, strategies []string, idx map[Key]*Scenario) (*Chart, error) {
+func connsChart(g group, m results.Metric, conns []int, strategies []string, idx map[results.Key]*results.Scenario) (*Chart, error) {
 	title := fmt.Sprintf("%s: %s", g.label(), m.Label)
 	p := newPlot(title)
 	p.X.Label.Text = "connections"
@@ -146,14 +147,14 @@ func connsChart(g group, m Metric, conns []int, strategies []string, idx map[Key
 		var xys plotter.XYs
 		var starvedAt []string
 		for _, c := range conns {
-			sc, ok := idx[Key{Strategy: s, Workload: g.workload, Params: g.params, Mode: g.mode, Conns: c}]
+			sc, ok := idx[results.Key{Strategy: s, Workload: g.workload, Params: g.params, Mode: g.mode, Conns: c}]
 			if !ok {
 				continue
 			}
 			if st := sc.Stat(m); st.N() > 0 {
 				xys = append(xys, plotter.XY{X: float64(c), Y: st.Median / scale})
 				ymax = math.Max(ymax, st.Median/scale)
-				if starvedWarning(sc) != "" {
+				if _, ok := sc.Warning(results.Starved); ok {
 					starvedAt = append(starvedAt, strconv.Itoa(c))
 				}
 			}
@@ -196,7 +197,7 @@ func connsChart(g group, m Metric, conns []int, strategies []string, idx map[Key
 
 // axisUnit picks a display unit for a metric's axis from the largest
 // value in the run.
-func axisUnit(m Metric, idx map[Key]*Scenario) (string, float64) {
+func axisUnit(m results.Metric, idx map[results.Key]*results.Scenario) (string, float64) {
 	var hi float64
 	for _, sc := range idx {
 		if st := sc.Stat(m); st.N() > 0 {
@@ -243,7 +244,7 @@ var nines = []plot.Tick{
 	{Value: 1e5, Label: "99.999%"}, {Value: 1e6, Label: "99.9999%"},
 }
 
-func latencyChart(g group, conns int, strategies []string, idx map[Key]*Scenario) (*Chart, error) {
+func latencyChart(g group, conns int, strategies []string, idx map[results.Key]*results.Scenario) (*Chart, error) {
 	type curve struct {
 		name string
 		xys  plotter.XYs // x = 1/(1-q), y = µs
@@ -251,7 +252,7 @@ func latencyChart(g group, conns int, strategies []string, idx map[Key]*Scenario
 	var curves []curve
 	var hi float64
 	for _, s := range strategies {
-		sc, ok := idx[Key{Strategy: s, Workload: g.workload, Params: g.params, Mode: g.mode, Conns: conns}]
+		sc, ok := idx[results.Key{Strategy: s, Workload: g.workload, Params: g.params, Mode: g.mode, Conns: conns}]
 		if !ok {
 			continue
 		}
@@ -266,8 +267,8 @@ func latencyChart(g group, conns int, strategies []string, idx map[Key]*Scenario
 			hi = math.Max(hi, p.Y)
 		}
 		name := s
-		if w := starvedWarning(sc); w != "" {
-			name += " (" + w + ": no latency)"
+		if w, ok := sc.Warning(results.Starved); ok {
+			name += " (" + w.String() + ": no latency)"
 		}
 		curves = append(curves, curve{name, xys})
 	}
@@ -305,21 +306,10 @@ func latencyChart(g group, conns int, strategies []string, idx map[Key]*Scenario
 	return &Chart{Name: fmt.Sprintf("latency-%s-c%d", g.slug(), conns), Title: title, plot: p}, nil
 }
 
-// starvedWarning returns sc's warning about clients that got no reply
-// ("starved N of M clients"), or "".
-func starvedWarning(sc *Scenario) string {
-	for _, w := range sc.Warnings {
-		if strings.HasPrefix(w, "starved ") {
-			return w
-		}
-	}
-	return ""
-}
-
 // latencyCurve returns points (1/(1-q), latency µs) for sc: from the merged
 // histogram, 20 points per decade of nines up to the resolution the count
 // allows; otherwise from the median recorded percentiles.
-func latencyCurve(sc *Scenario) (plotter.XYs, error) {
+func latencyCurve(sc *results.Scenario) (plotter.XYs, error) {
 	h, err := sc.MergedHistogram()
 	if err != nil {
 		return nil, fmt.Errorf("chart %s: %w", sc.Key(), err)
@@ -340,12 +330,12 @@ func latencyCurve(sc *Scenario) (plotter.XYs, error) {
 	}
 	pts := []struct {
 		x float64
-		f func(*Sample) float64
+		f func(*results.Sample) float64
 	}{
-		{2, func(s *Sample) float64 { return s.Latency.P50 }},
-		{10, func(s *Sample) float64 { return s.Latency.P90 }},
-		{100, func(s *Sample) float64 { return s.Latency.P99 }},
-		{1000, func(s *Sample) float64 { return s.Latency.P999 }},
+		{2, func(s *results.Sample) float64 { return s.Latency.P50 }},
+		{10, func(s *results.Sample) float64 { return s.Latency.P90 }},
+		{100, func(s *results.Sample) float64 { return s.Latency.P99 }},
+		{1000, func(s *results.Sample) float64 { return s.Latency.P999 }},
 	}
 	for _, pt := range pts {
 		var vals []float64

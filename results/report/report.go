@@ -1,4 +1,4 @@
-package results
+package report
 
 import (
 	"bytes"
@@ -7,20 +7,22 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/gosocketserver/socketserver/results"
 )
 
-// ReportFormats are the formats WriteReport knows, in the order it writes
+// Formats are the formats Write knows, in the order it writes
 // them: "txt" (table.txt), "md" (table.md), "csv" (run.csv), "bench"
 // (bench.txt, Go benchmark format), "json" (run.json), "png" and "svg" (one
 // file per chart) and "html" (report.html, self-contained).
-var ReportFormats = []string{"txt", "md", "csv", "bench", "json", "png", "svg", "html"}
+var Formats = []string{"txt", "md", "csv", "bench", "json", "png", "svg", "html"}
 
-// ParseFormats parses a comma-separated list of report formats; an empty
+// ParseFormats parses a comma-separated list of report formats (see Formats); an empty
 // list means every format. It accepts "table" for "txt" and "markdown" for
 // "md".
 func ParseFormats(list string) ([]string, error) {
 	if strings.TrimSpace(list) == "" {
-		return append([]string(nil), ReportFormats...), nil
+		return append([]string(nil), Formats...), nil
 	}
 	var out []string
 	seen := map[string]bool{}
@@ -33,11 +35,11 @@ func ParseFormats(list string) ([]string, error) {
 			f = "md"
 		}
 		ok := false
-		for _, k := range ReportFormats {
+		for _, k := range Formats {
 			ok = ok || k == f
 		}
 		if !ok {
-			return nil, fmt.Errorf("unknown report format %q (known: %s)", f, strings.Join(ReportFormats, ", "))
+			return nil, fmt.Errorf("unknown report format %q (known: %s)", f, strings.Join(Formats, ", "))
 		}
 		if !seen[f] {
 			seen[f] = true
@@ -47,13 +49,13 @@ func ParseFormats(list string) ([]string, error) {
 	return out, nil
 }
 
-// WriteReport writes the views of r in the given formats (nil means all of
-// ReportFormats) into dir, creating it if needed, and returns the paths
+// Write writes the views of r in the given formats (nil means all of
+// Formats) into dir, creating it if needed, and returns the paths
 // written in order. Existing files of the same names are replaced. On error
 // it returns the paths written so far.
-func WriteReport(dir string, r *Run, formats []string) ([]string, error) {
+func Write(dir string, r *results.Run, formats []string) ([]string, error) {
 	if formats == nil {
-		formats = ReportFormats
+		formats = Formats
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("write report: %w", err)
@@ -89,15 +91,15 @@ func WriteReport(dir string, r *Run, formats []string) ([]string, error) {
 		var err error
 		switch f {
 		case "txt":
-			err = gen("table.txt", func(w io.Writer) error { return WriteTable(w, r, TableOptions{}) })
+			err = gen("table.txt", func(w io.Writer) error { return results.WriteTable(w, r, results.TableOptions{}) })
 		case "md":
-			err = gen("table.md", func(w io.Writer) error { return WriteMarkdown(w, r, TableOptions{}) })
+			err = gen("table.md", func(w io.Writer) error { return results.WriteMarkdown(w, r, results.TableOptions{}) })
 		case "csv":
-			err = gen("run.csv", func(w io.Writer) error { return WriteCSV(w, r) })
+			err = gen("run.csv", func(w io.Writer) error { return results.WriteCSV(w, r) })
 		case "bench":
-			err = gen("bench.txt", func(w io.Writer) error { return WriteBench(w, r) })
+			err = gen("bench.txt", func(w io.Writer) error { return results.WriteBench(w, r) })
 		case "json":
-			err = gen("run.json", func(w io.Writer) error { return Write(w, r) })
+			err = gen("run.json", func(w io.Writer) error { return results.Write(w, r) })
 		case "png", "svg":
 			for _, c := range charts {
 				var data []byte
@@ -109,7 +111,7 @@ func WriteReport(dir string, r *Run, formats []string) ([]string, error) {
 				}
 			}
 		case "html":
-			err = gen("report.html", func(w io.Writer) error { return WriteHTML(w, r, charts, TableOptions{}) })
+			err = gen("report.html", func(w io.Writer) error { return WriteHTML(w, r, charts, results.TableOptions{}) })
 		default:
 			err = fmt.Errorf("write report: unknown format %q", f)
 		}

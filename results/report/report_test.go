@@ -1,4 +1,4 @@
-package results
+package report
 
 import (
 	"bytes"
@@ -14,14 +14,16 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gosocketserver/socketserver/results"
 )
 
-func TestWriteReport(t *testing.T) {
+func TestWrite(t *testing.T) {
 	dir := t.TempDir()
 	o := defaultFake()
 	o.workloads = []string{"keepalive"}
 	r := fakeRun(t, o)
-	paths, err := WriteReport(dir, r, nil)
+	paths, err := Write(dir, r, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,18 +86,18 @@ func TestWriteReport(t *testing.T) {
 		}
 	}
 	// The JSON copy reads back.
-	if _, err := ReadFile(filepath.Join(dir, "run.json")); err != nil {
+	if _, err := results.ReadFile(filepath.Join(dir, "run.json")); err != nil {
 		t.Error(err)
 	}
 }
 
-func TestWriteReportFormats(t *testing.T) {
+func TestWriteFormats(t *testing.T) {
 	dir := t.TempDir()
 	formats, err := ParseFormats("markdown,bench")
 	if err != nil {
 		t.Fatal(err)
 	}
-	paths, err := WriteReport(dir, fakeRun(t, defaultFake()), formats)
+	paths, err := Write(dir, fakeRun(t, defaultFake()), formats)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +140,7 @@ func TestReportInBrowser(t *testing.T) {
 		t.Skip("starts a browser; skipped with -short")
 	}
 	dir := t.TempDir()
-	if _, err := WriteReport(dir, fakeRun(t, defaultFake()), []string{"html"}); err != nil {
+	if _, err := Write(dir, fakeRun(t, defaultFake()), []string{"html"}); err != nil {
 		t.Fatal(err)
 	}
 	shot := filepath.Join(dir, "shot.png")
@@ -192,7 +194,7 @@ func TestChartsSayWhoStarves(t *testing.T) {
 	r := fakeRun(t, o)
 	for i := range r.Scenarios {
 		if sc := &r.Scenarios[i]; sc.Strategy == "sync" && sc.Conns == 16 {
-			sc.Warnings = append(sc.Warnings, "starved 15 of 16 clients")
+			sc.Warnings = append(sc.Warnings, results.Warning{Kind: results.Starved, Clients: 15, OfClients: 16})
 		}
 	}
 	charts, err := Charts(r)

@@ -1,4 +1,4 @@
-package results
+package report
 
 import (
 	"encoding/base64"
@@ -6,6 +6,9 @@ import (
 	"html/template"
 	"io"
 	"strings"
+	"sync"
+
+	"github.com/gosocketserver/socketserver/results"
 )
 
 // htmlData feeds htmlTemplate.
@@ -14,27 +17,9 @@ type htmlData struct {
 	Env      [][2]string
 	Config   [][2]string
 	Warnings []string
-	Tables   []htmlTable
-	Notes    []string // footnotes of the tables' cells, numbered from 1
+	Tables   []results.Table
+	Notes    []results.Footnote // footnotes of the tables' cells
 	Charts   []htmlChart
-}
-
-type htmlTable struct {
-	Title      string
-	Strategies []string
-	Rows       []htmlRow
-}
-
-type htmlRow struct {
-	Workload, Mode string
-	Conns          int
-	Cells          []htmlCell
-}
-
-type htmlCell struct {
-	Text  string
-	Best  bool
-	Notes string
 }
 
 type htmlChart struct {
@@ -47,7 +32,7 @@ type htmlChart struct {
 // configuration, warnings, the tables of WriteTable and the given charts
 // as inline base64 PNG images. The page references no external resource
 // (no scripts, fonts, style sheets or images by URL).
-func WriteHTML(w io.Writer, r *Run, charts []*Chart, opts TableOptions) error {
+func WriteHTML(w io.Writer, r *results.Run, charts []*Chart, opts results.TableOptions) error {
 	e, c := r.Env, r.Config
 	d := htmlData{
 		Title: "sockbench report",
@@ -60,27 +45,12 @@ func WriteHTML(w io.Writer, r *Run, charts []*Chart, opts TableOptions) error {
 			{"duration", c.Duration.String()}, {"warm-up", c.Warmup.String()}, {"repetitions", fmt.Sprint(c.Repetitions)},
 			{"interleaved", fmt.Sprint(c.Interleaved)}, {"pinning", orDash(c.Pinning)}, {"command", strings.Join(c.Args, " ")},
 		},
-		Warnings: r.Warnings,
+		Warnings: results.HeaderWarnings(r),
 	}
 	if e.Date.IsZero() {
 		d.Env[0][1] = ""
 	}
-	tables, notes := buildTables(r, opts)
-	d.Notes = notes
-	if s := spreadSummary(r); s != "" {
-		d.Warnings = append(d.Warnings[:len(d.Warnings):len(d.Warnings)], s)
-	}
-	for _, t := range tables {
-		ht := htmlTable{Title: t.title(), Strategies: t.strategies}
-		for _, row := range t.rows {
-			hr := htmlRow{Workload: row.cell.WorkloadLabel(), Mode: row.cell.Mode, Conns: row.cell.Conns}
-			for j, st := range row.stats {
-				hr.Cells = append(hr.Cells, htmlCell{Text: cellText(st), Best: row.best[j], Notes: noteMarks(row.notes[j])})
-			}
-			ht.Rows = append(ht.Rows, hr)
-		}
-		d.Tables = append(d.Tables, ht)
-	}
+	d.Tables, d.Notes = results.Tables(r, opts)
 	for _, ch := range charts {
 		png, err := ch.Render("png")
 		if err != nil {
@@ -89,13 +59,21 @@ func WriteHTML(w io.Writer, r *Run, charts []*Chart, opts TableOptions) error {
 		d.Charts = append(d.Charts, htmlChart{Title: ch.Title, Name: ch.Name,
 			PNG: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))})
 	}
-	if err := htmlTemplate.Execute(w, d); err != nil {
+	if err := htmlTemplate().Execute(w, d); err != nil {
 		return fmt.Errorf("write html: %w", err)
 	}
 	return nil
 }
 
-var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{"inc": func(i int) string { return superscript(i + 1) }}).Parse(`<!DOCTYPE html>
+// htmlTemplate parses the page's template on first use, not at program
+// start: the sockbench binary that links this package also serves, and
+// serving must not pay for the report's initialisation.
+var htmlTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("report").Parse(htmlPage))
+})
+
+// htmlPage is the page's template; it fetches nothing from elsewhere.
+const htmlPage = `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -135,14 +113,21 @@ figcaption { font-size: .9em; color: #555; }
 {{range .Tables}}<h3>{{.Title}}</h3>
 <table>
 <tr><th>workload</th><th>mode</th><th>conns</th>{{range .Strategies}}<th>{{.}}</th>{{end}}</tr>
-{{range .Rows}}<tr><td>{{.Workload}}</td><td>{{.Mode}}</td><td class="num">{{.Conns}}</td>{{range .Cells}}<td class="num{{if .Best}} best{{end}}">{{.Text}}{{if .Best}} *{{end}}{{.Notes}}</td>{{end}}</tr>
+{{range .Rows}}<tr><td>{{.Workload}}</td><td>{{.Mode}}</td><td class="num">{{.Conns}}</td>{{range .Cells}}<td class="num{{if .Best}} best{{end}}">{{.Text}}{{if .Best}} *{{end}}{{.Marks}}</td>{{end}}</tr>
 {{end}}</table>
 {{end}}
 {{if .Notes}}<h3>Notes</h3>
-<div class="notes">{{range $i, $n := .Notes}}<div>{{$i | inc}} {{$n}}</div>{{end}}</div>{{end}}
+<div class="notes">{{range .Notes}}<div>{{.Mark}} {{.Text}}</div>{{end}}</div>{{end}}
 <h2>Charts</h2>
 {{range .Charts}}<figure id="{{.Name}}"><img src="{{.PNG}}" alt="{{.Title}}" width="672" height="384"><figcaption>{{.Title}}</figcaption></figure>
 {{end}}
 </body>
 </html>
-`))
+`
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
