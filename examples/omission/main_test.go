@@ -11,10 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"go.uber.org/goleak"
 
 	"github.com/gosocketserver/socketserver"
 	"github.com/gosocketserver/socketserver/handlers"
+	"github.com/gosocketserver/socketserver/results"
 	"github.com/gosocketserver/socketserver/strategies/goroutine"
 )
 
@@ -44,23 +46,44 @@ func serve(t *testing.T) string {
 
 func TestRunPrintsThreeSeries(t *testing.T) {
 	var out bytes.Buffer
-	if err := run(&out, serve(t), 0, 200, 2, 100*time.Millisecond, 10*time.Millisecond, time.Second); err != nil {
+	r, err := run(&out, serve(t), 0, 200, 2, 100*time.Millisecond, 10*time.Millisecond, time.Second)
+	if err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	if len(lines) != 4 {
 		t.Fatalf("printed %d lines, want a header and 3 series:\n%s", len(lines), out.String())
 	}
-	for i, name := range []string{"closed loop", "open, uncorrected", "open, corrected"} {
+	series := []string{"closed loop", "open, uncorrected", "open, corrected"}
+	for i, name := range series {
 		if !strings.HasPrefix(lines[i+1], name) {
 			t.Errorf("line %d = %q, want the series %q", i+1, lines[i+1], name)
 		}
+	}
+	// The run holds the same three series, each with its histogram, in one
+	// cell (so that a report draws them on one chart).
+	var got []string
+	for _, sc := range r.Scenarios {
+		got = append(got, sc.Strategy)
+		if sc.Key().Cell() != r.Scenarios[0].Key().Cell() {
+			t.Errorf("series %q is in cell %v, want every series in %v", sc.Strategy, sc.Key().Cell(), r.Scenarios[0].Key().Cell())
+		}
+		if len(sc.Samples) != 1 || sc.Samples[0].Histogram == nil || sc.Samples[0].Requests == 0 {
+			t.Errorf("series %q: want one sample with requests and a histogram, got %+v", sc.Strategy, sc.Samples)
+		}
+	}
+	if diff := cmp.Diff(series, got); diff != "" {
+		t.Errorf("run's series (-want +got):\n%s", diff)
+	}
+	var buf bytes.Buffer
+	if err := results.Write(&buf, r); err != nil {
+		t.Fatalf("the run does not validate: %v", err)
 	}
 }
 
 func TestRunRejectsPauseNotShorterThanPeriod(t *testing.T) {
 	var out bytes.Buffer
-	if err := run(&out, "127.0.0.1:1", 0, 100, 1, time.Millisecond, time.Second, time.Second); err == nil {
+	if _, err := run(&out, "127.0.0.1:1", 0, 100, 1, time.Millisecond, time.Second, time.Second); err == nil {
 		t.Fatal("run accepted --pause equal to --every")
 	}
 }

@@ -131,6 +131,10 @@ func Charts(r *results.Run) ([]*Chart, error) {
 	return charts, nil
 }
 
+// maxTitle is the longest title, in bytes, that fits on one line of a
+// chart; a longer latency chart title is broken in two.
+const maxTitle = 80
+
 func newPlot(title string) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
@@ -376,6 +380,9 @@ func latencyChart(g group, conns int, strategies []string, idx map[results.Key]*
 	unit, scale := timeUnit(hi * 1e-6)
 	title := fmt.Sprintf("%s, %d conns: latency by percentile, one line per repetition", g.label(), conns)
 	p := newPlot(title)
+	if len(title) > maxTitle {
+		p.Title.Text = fmt.Sprintf("%s, %d conns:\nlatency by percentile, one line per repetition", g.label(), conns)
+	}
 	p.Legend.Left = true
 	p.X.Label.Text = "percentile"
 	p.Y.Label.Text = "latency (" + unit + ", log scale)"
