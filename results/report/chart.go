@@ -87,7 +87,8 @@ func slug(s string) string {
 // percentile curves on a logarithmic "nines" axis (50%, 90%, 99%,
 // 99.9%...) and a logarithmic latency axis, one line per repetition (not
 // merged), from each repetition's HDR histogram or, without one, its
-// recorded percentiles.
+// recorded percentiles; and for a workload measured at several offered
+// loads, latency against the load (see loadCharts).
 func Charts(r *results.Run) ([]*Chart, error) {
 	var groups []group
 	seen := map[group]bool{}
@@ -128,7 +129,11 @@ func Charts(r *results.Run) ([]*Chart, error) {
 			}
 		}
 	}
-	return charts, nil
+	byLoad, err := loadCharts(r)
+	if err != nil {
+		return nil, err
+	}
+	return append(charts, byLoad...), nil
 }
 
 // maxTitle is the longest title, in bytes, that fits on one line of a
