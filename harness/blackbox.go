@@ -1,6 +1,8 @@
 package harness
 
 import (
+	"github.com/gosocketserver/socketserver"
+
 	"context"
 	"fmt"
 	"sync"
@@ -38,21 +40,33 @@ type AddrOptions struct {
 // An addrCheck is one black-box check.
 type addrCheck struct {
 	name string
-	run  func(ctx context.Context, network, addr string, p Promise, o AddrOptions) error
+	run  func(ctx context.Context, network, addr string, p socketserver.Concurrency, o AddrOptions) error
 }
 
 var addrChecks = []addrCheck{
-	{"Exchange", func(ctx context.Context, n, a string, _ Promise, _ AddrOptions) error {
+	{"Exchange", func(ctx context.Context, n, a string, _ socketserver.Concurrency, _ AddrOptions) error {
 		return roundTrips(ctx, n, a, 3)
 	}},
-	{"OddBytes", func(ctx context.Context, n, a string, _ Promise, _ AddrOptions) error { return oddBytes(ctx, n, a) }},
-	{"NoNewlineHalfClose", func(ctx context.Context, n, a string, _ Promise, _ AddrOptions) error { return halfClose(ctx, n, a) }},
-	{"HugeLine", func(ctx context.Context, n, a string, _ Promise, _ AddrOptions) error { return hugeLine(ctx, n, a) }},
-	{"ByteByByte", func(ctx context.Context, n, a string, _ Promise, _ AddrOptions) error { return byteByByte(ctx, n, a) }},
-	{"ClientFaults", func(ctx context.Context, n, a string, _ Promise, _ AddrOptions) error { return clientFaults(ctx, n, a) }},
-	{"Burst", func(ctx context.Context, n, a string, _ Promise, _ AddrOptions) error { return burst(ctx, n, a, 20) }},
+	{"OddBytes", func(ctx context.Context, n, a string, _ socketserver.Concurrency, _ AddrOptions) error {
+		return oddBytes(ctx, n, a)
+	}},
+	{"NoNewlineHalfClose", func(ctx context.Context, n, a string, _ socketserver.Concurrency, _ AddrOptions) error {
+		return halfClose(ctx, n, a)
+	}},
+	{"HugeLine", func(ctx context.Context, n, a string, _ socketserver.Concurrency, _ AddrOptions) error {
+		return hugeLine(ctx, n, a)
+	}},
+	{"ByteByByte", func(ctx context.Context, n, a string, _ socketserver.Concurrency, _ AddrOptions) error {
+		return byteByByte(ctx, n, a)
+	}},
+	{"ClientFaults", func(ctx context.Context, n, a string, _ socketserver.Concurrency, _ AddrOptions) error {
+		return clientFaults(ctx, n, a)
+	}},
+	{"Burst", func(ctx context.Context, n, a string, _ socketserver.Concurrency, _ AddrOptions) error {
+		return burst(ctx, n, a, 20)
+	}},
 	{"Capacity", capacity},
-	{"SlowClient", func(ctx context.Context, n, a string, p Promise, _ AddrOptions) error {
+	{"SlowClient", func(ctx context.Context, n, a string, p socketserver.Concurrency, _ AddrOptions) error {
 		return slowClient(ctx, n, a, p)
 	}},
 }
@@ -72,14 +86,14 @@ func AddrCheckNames() []string {
 // protocol: the client sends a line, the server answers it stripped of
 // ASCII whitespace and with a-z upper-cased, without a newline, and closes.
 // expect is the concurrency the server should show. Python's own
-// socketserver.TCPServer passes with Serial and ThreadingTCPServer with
-// Unbounded.
+// socketserver.TCPServer passes with socketserver.Serial and ThreadingTCPServer with
+// socketserver.Unbounded.
 //
 // It returns one Result per check, in order. Checks run one after another;
 // each is bounded by opts.Timeout and by ctx (when ctx is done, the
 // remaining checks fail). CheckAddr blocks until all have finished, and
 // leaves no goroutine or connection behind.
-func CheckAddr(ctx context.Context, network, addr string, expect Promise, opts AddrOptions) []Result {
+func CheckAddr(ctx context.Context, network, addr string, expect socketserver.Concurrency, opts AddrOptions) []Result {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 60 * time.Second
 	}
@@ -218,14 +232,14 @@ func burst(ctx context.Context, network, addr string, n int) error {
 // o.Holders when unbounded); a probe must then starve (bounded) or be
 // served (unbounded). For a bound N > 1, N-1 holders must leave room for
 // the probe. Once released, everyone is served.
-func capacity(ctx context.Context, network, addr string, p Promise, o AddrOptions) error {
+func capacity(ctx context.Context, network, addr string, p socketserver.Concurrency, o AddrOptions) error {
 	if p.Max > 1 {
 		if err := probeWith(ctx, network, addr, p.Max-1, false); err != nil {
 			return fmt.Errorf("with %d holders (one fewer than promised): %w", p.Max-1, err)
 		}
 	}
 	k, starve := o.Holders, false
-	if p.bounded() {
+	if p.Bounded() {
 		k, starve = p.Max, true
 	}
 	return probeWith(ctx, network, addr, k, starve)

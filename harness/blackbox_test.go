@@ -51,8 +51,8 @@ func startPython(t *testing.T, kind string) string {
 func TestCheckAddrPython(t *testing.T) {
 	for _, tt := range []struct {
 		kind   string
-		expect Promise
-	}{{"serial", Serial}, {"threading", Unbounded}} {
+		expect socketserver.Concurrency
+	}{{"serial", socketserver.Serial}, {"threading", socketserver.Unbounded}} {
 		t.Run(tt.kind, func(t *testing.T) {
 			t.Parallel()
 			addr := startPython(t, tt.kind)
@@ -72,12 +72,12 @@ func TestCheckAddrPython(t *testing.T) {
 func TestCheckAddrCatchesWrongPromise(t *testing.T) {
 	for _, tt := range []struct {
 		kind   string
-		expect Promise
+		expect socketserver.Concurrency
 		reason string
 	}{
-		{"serial", Unbounded, "silent client"}, // the backlog of 5 fills up
-		{"serial", AtMost(2), "with 1 holders (one fewer than promised)"},
-		{"threading", Serial, "a probe was served while 1 clients held connections"},
+		{"serial", socketserver.Unbounded, "silent client"}, // the backlog of 5 fills up
+		{"serial", socketserver.AtMost(2), "with 1 holders (one fewer than promised)"},
+		{"threading", socketserver.Serial, "a probe was served while 1 clients held connections"},
 	} {
 		t.Run(tt.kind+"/"+tt.expect.String(), func(t *testing.T) {
 			t.Parallel()
@@ -109,7 +109,7 @@ func TestCheckAddrCatchesWrongProtocol(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			addr := serveInline(t, tt.h)
-			rs := CheckAddr(context.Background(), "tcp", addr, Serial, AddrOptions{Only: []string{tt.check}})
+			rs := CheckAddr(context.Background(), "tcp", addr, socketserver.Serial, AddrOptions{Only: []string{tt.check}})
 			if len(rs) != 1 || rs[0].Pass {
 				t.Fatalf("results %v; want %s to fail", rs, tt.check)
 			}
@@ -130,7 +130,7 @@ func TestCheckAddrUnix(t *testing.T) {
 			t.Error(err)
 		}
 	})
-	for _, r := range CheckAddr(context.Background(), "unix", s.addr, Serial, AddrOptions{}) {
+	for _, r := range CheckAddr(context.Background(), "unix", s.addr, socketserver.Serial, AddrOptions{}) {
 		if !r.Pass {
 			t.Error(r)
 		}

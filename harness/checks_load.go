@@ -61,7 +61,7 @@ func checkBookkeeping(e *env) error {
 	}
 	// Workers a strategy starts on first use are allowed for.
 	extra := max(e.p.Max, 1)
-	if !e.p.bounded() {
+	if !e.p.Bounded() {
 		extra = 1
 	}
 	if !eventually(settle, func() bool { g = runtime.NumGoroutine(); return g <= baseG+slack+extra }) {
@@ -162,7 +162,7 @@ func checkCapacity(e *env) error {
 		return err
 	}
 	k := e.p.Max
-	if !e.p.bounded() {
+	if !e.p.Bounded() {
 		k = 64
 	}
 	hs, err := holdAll(e.ctx, "tcp", s.addr, k)
@@ -182,7 +182,7 @@ func checkCapacity(e *env) error {
 	if _, err := probe.Write([]byte("probe\n")); err != nil {
 		return err
 	}
-	if e.p.bounded() {
+	if e.p.Bounded() {
 		refused, err := expectNoReply(probe, starveWindow)
 		if err != nil {
 			return fmt.Errorf("a probe was served while %d clients held connections: %v; promise %v", k, err, e.p)
@@ -202,12 +202,12 @@ func checkCapacity(e *env) error {
 	if err != nil || string(got) != "PROBE" {
 		return fmt.Errorf("probe with %d holders (promise %v): reply %q, %v; want %q", k, e.p, got, err, "PROBE")
 	}
-	if !e.p.bounded() {
+	if !e.p.Bounded() {
 		if err := releaseAndCheck(hs); err != nil {
 			return fmt.Errorf("after the probe: %w", err)
 		}
 	}
-	if _, peak, _, _ := g.read(); e.p.bounded() && peak > k {
+	if _, peak, _, _ := g.read(); e.p.Bounded() && peak > k {
 		return fmt.Errorf("%d handlers ran at once; promise %v", peak, e.p)
 	}
 	return nil
@@ -287,7 +287,7 @@ func checkGracefulShutdown(e *env) error {
 		})
 	}
 	want := n
-	if e.p.bounded() {
+	if e.p.Bounded() {
 		want = min(n, e.p.Max)
 	}
 	var read int

@@ -72,9 +72,9 @@
 // [CheckAddr] runs the protocol-level checks against any address: the
 // seed's exchange, odd bytes with Python's strip and upper semantics, a
 // line without newline then a half-close, huge and byte-by-byte writes,
-// resets, a burst of 20 clients, capacity per the expected [Promise], and a
-// slow client. Python's socketserver.TCPServer passes it with [Serial],
-// ThreadingTCPServer with [Unbounded]. "sockbench conform" is its command
+// resets, a burst of 20 clients, capacity per the expected [socketserver.Concurrency], and a
+// slow client. Python's socketserver.TCPServer passes it with [socketserver.Serial],
+// ThreadingTCPServer with [socketserver.Unbounded]. "sockbench conform" is its command
 // line.
 //
 // # Using the suite
@@ -97,6 +97,6 @@
 //	func TestConformance(t *testing.T) {
 //		harness.TestStrategy(t, func() socketserver.Strategy {
 //			return mystrategy.New(4)
-//		}, harness.AtMost(4))
+//		}, socketserver.AtMost(4))
 //	}
 package harness

@@ -22,7 +22,7 @@ import (
 type env struct {
 	ctx context.Context // cancelled when the watchdog fires
 	mk  func() socketserver.Strategy
-	p   Promise
+	p   socketserver.Concurrency
 
 	mu      sync.Mutex
 	servers []*server

@@ -1,6 +1,8 @@
 package harness
 
 import (
+	"github.com/gosocketserver/socketserver"
+
 	"bytes"
 	"context"
 	"errors"
@@ -117,7 +119,7 @@ func byteByByte(ctx context.Context, network, addr string) error {
 // Meanwhile another client is served while the slow one is still sending
 // (serial: once it has finished, and not before), and the slow one gets its
 // reply too.
-func slowClient(ctx context.Context, network, addr string, p Promise) error {
+func slowClient(ctx context.Context, network, addr string, p socketserver.Concurrency) error {
 	slow, err := dial(ctx, network, addr)
 	if err != nil {
 		return err

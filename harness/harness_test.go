@@ -159,12 +159,12 @@ func TestBrokenStrategiesAreCaught(t *testing.T) {
 	tests := []struct {
 		name   string
 		mk     func() socketserver.Strategy
-		p      Promise
+		p      socketserver.Concurrency
 		check  string
 		reason string // a substring of the failure
 	}{
 		{
-			name: "Shutdown does not wait", mk: spawn(&spawner{noWait: true}), p: Unbounded,
+			name: "Shutdown does not wait", mk: spawn(&spawner{noWait: true}), p: socketserver.Unbounded,
 			check: "GracefulShutdown", reason: "Shutdown returned (<nil>) while 8 accepted requests were still in their handlers",
 		},
 		{
@@ -176,18 +176,18 @@ func TestBrokenStrategiesAreCaught(t *testing.T) {
 				mu.Unlock()
 				return d
 			},
-			p: Serial, check: "GracefulShutdown", reason: "still in their handlers",
+			p: socketserver.Serial, check: "GracefulShutdown", reason: "still in their handlers",
 		},
 		{
-			name: "declares serial, runs goroutines", mk: spawn(&spawner{}), p: Serial,
+			name: "declares serial, runs goroutines", mk: spawn(&spawner{}), p: socketserver.Serial,
 			check: "Capacity", reason: "a probe was served while 1 clients held connections",
 		},
 		{
-			name: "declares 4, runs unbounded", mk: spawn(&spawner{}), p: AtMost(4),
+			name: "declares 4, runs unbounded", mk: spawn(&spawner{}), p: socketserver.AtMost(4),
 			check: "Capacity", reason: "a probe was served while 4 clients held connections",
 		},
 		{
-			name: "leaks a goroutine per connection", mk: spawn(&spawner{leak: leak}), p: Unbounded,
+			name: "leaks a goroutine per connection", mk: spawn(&spawner{leak: leak}), p: socketserver.Unbounded,
 			check: "Bookkeeping", reason: "state grows with connections",
 		},
 	}
@@ -218,7 +218,7 @@ func TestCorrectSpawnerPasses(t *testing.T) {
 		s := &spawner{}
 		made = append(made, s)
 		return s
-	}, Unbounded)
+	}, socketserver.Unbounded)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +231,7 @@ func TestWatchdog(t *testing.T) {
 	watchdog = time.Second
 	t.Cleanup(func() { watchdog = old })
 	start := time.Now()
-	err := CheckStrategy(func() socketserver.Strategy { return hanger{} }, Serial, "RoundTripTCP")
+	err := CheckStrategy(func() socketserver.Strategy { return hanger{} }, socketserver.Serial, "RoundTripTCP")
 	var se *SuiteError
 	if !errors.As(err, &se) || !se.Failed("RoundTripTCP") {
 		t.Fatalf("CheckStrategy = %v; want RoundTripTCP to fail", err)
@@ -247,38 +247,8 @@ func TestWatchdog(t *testing.T) {
 }
 
 func TestCheckStrategyUnknownName(t *testing.T) {
-	err := CheckStrategy(func() socketserver.Strategy { return nil }, Serial, "NoSuchCheck")
+	err := CheckStrategy(func() socketserver.Strategy { return nil }, socketserver.Serial, "NoSuchCheck")
 	if err == nil || !strings.Contains(err.Error(), `unknown check "NoSuchCheck"`) {
 		t.Fatalf("err = %v", err)
-	}
-}
-
-func TestParsePromise(t *testing.T) {
-	tests := []struct {
-		in      string
-		want    Promise
-		wantErr bool
-	}{
-		{"serial", Serial, false},
-		{"1", Serial, false},
-		{"unbounded", Unbounded, false},
-		{"4", AtMost(4), false},
-		{"at most 8", AtMost(8), false},
-		{"0", Promise{}, true},
-		{"-3", Promise{}, true},
-		{"many", Promise{}, true},
-	}
-	for _, tt := range tests {
-		got, err := ParsePromise(tt.in)
-		if (err != nil) != tt.wantErr || got != tt.want {
-			t.Errorf("ParsePromise(%q) = %v, %v; want %v, error %v", tt.in, got, err, tt.want, tt.wantErr)
-		}
-		if err == nil {
-			if back, _ := ParsePromise(got.String()); back != got {
-				t.Errorf("ParsePromise(%q.String()) = %v", got, back)
-			}
-		} else if !errors.Is(err, ErrBadPromise) {
-			t.Errorf("ParsePromise(%q) error %v is not ErrBadPromise", tt.in, err)
-		}
 	}
 }

@@ -96,7 +96,7 @@ func CheckNames() []string {
 // CheckStrategy blocks for several seconds. It measures process-wide
 // goroutines and descriptors, so it must not run in parallel with other
 // tests; it is safe to call from any goroutine.
-func CheckStrategy(mk func() socketserver.Strategy, p Promise, names ...string) error {
+func CheckStrategy(mk func() socketserver.Strategy, p socketserver.Concurrency, names ...string) error {
 	run, err := selectChecks(names)
 	if err != nil {
 		return err
@@ -118,7 +118,7 @@ func CheckStrategy(mk func() socketserver.Strategy, p Promise, names ...string) 
 // Conformance/Capacity" runs one). It is CheckStrategy reporting through t;
 // see CheckStrategy for what mk and p mean. Do not call t.Parallel in the
 // test that calls it.
-func TestStrategy(t *testing.T, mk func() socketserver.Strategy, p Promise) {
+func TestStrategy(t *testing.T, mk func() socketserver.Strategy, p socketserver.Concurrency) {
 	t.Helper()
 	for _, c := range checks {
 		t.Run(c.name, func(t *testing.T) {
@@ -146,7 +146,7 @@ func selectChecks(names []string) ([]check, error) {
 
 // runCheck runs c on a fresh env under the watchdog, closes the env, and
 // verifies that no goroutine was left behind.
-func runCheck(c check, mk func() socketserver.Strategy, p Promise) error {
+func runCheck(c check, mk func() socketserver.Strategy, p socketserver.Concurrency) error {
 	before := goleak.IgnoreCurrent()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -8,6 +8,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/gosocketserver/socketserver"
 	"github.com/gosocketserver/socketserver/harness"
 )
 
@@ -73,7 +74,7 @@ func runConform(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintln(stderr, "sockbench conform: --addr HOST:PORT or --unix PATH is required")
 		return 2
 	}
-	p, err := harness.ParsePromise(*expect)
+	p, err := socketserver.ParseConcurrency(*expect)
 	if err != nil {
 		fmt.Fprintf(stderr, "sockbench conform: --expect: %v\n", err)
 		return 2

@@ -18,7 +18,7 @@ import (
 // serveInProcess serves h with the strategy spec on 127.0.0.1:0 (or a Unix
 // socket when unix is set) until the test ends, and returns the promise the
 // registry declares.
-func serveInProcess(t *testing.T, spec string, h socketserver.Handler, network, addr string) (string, harness.Promise) {
+func serveInProcess(t *testing.T, spec string, h socketserver.Handler, network, addr string) (string, socketserver.Concurrency) {
 	t.Helper()
 	st, c, err := strategies.Build(spec)
 	if err != nil {
@@ -37,7 +37,7 @@ func serveInProcess(t *testing.T, spec string, h socketserver.Handler, network, 
 		}
 		<-done
 	})
-	return srv.ListenAddr().String(), harness.Promise(c)
+	return srv.ListenAddr().String(), c
 }
 
 func conform(args ...string) (code int, stdout, stderr string) {

@@ -16,14 +16,14 @@ import (
 // TestConformance runs the white-box suite: a goroutine per connection
 // promises no bound.
 func TestConformance(t *testing.T) {
-	harness.TestStrategy(t, func() socketserver.Strategy { return goroutine.New() }, harness.Unbounded)
+	harness.TestStrategy(t, func() socketserver.Strategy { return goroutine.New() }, socketserver.Unbounded)
 }
 
 // TestConformanceBlackBox runs the protocol-level checks against a seed
 // server using the strategy.
 func TestConformanceBlackBox(t *testing.T) {
 	addr := serveSeed(t, goroutine.New())
-	for _, r := range harness.CheckAddr(context.Background(), "tcp", addr, harness.Unbounded, harness.AddrOptions{}) {
+	for _, r := range harness.CheckAddr(context.Background(), "tcp", addr, socketserver.Unbounded, harness.AddrOptions{}) {
 		if !r.Pass {
 			t.Error(r)
 		}

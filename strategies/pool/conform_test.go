@@ -21,7 +21,7 @@ func TestConformance(t *testing.T) {
 		queue int
 	}{{"queue0", 0}, {"queue2", 2}} {
 		t.Run(tt.name, func(t *testing.T) {
-			harness.TestStrategy(t, func() socketserver.Strategy { return pool.New(4, tt.queue) }, harness.AtMost(4))
+			harness.TestStrategy(t, func() socketserver.Strategy { return pool.New(4, tt.queue) }, socketserver.AtMost(4))
 		})
 	}
 }
@@ -30,7 +30,7 @@ func TestConformance(t *testing.T) {
 // server using the strategy.
 func TestConformanceBlackBox(t *testing.T) {
 	addr := serveSeed(t, pool.New(4, 0))
-	for _, r := range harness.CheckAddr(context.Background(), "tcp", addr, harness.AtMost(4), harness.AddrOptions{}) {
+	for _, r := range harness.CheckAddr(context.Background(), "tcp", addr, socketserver.AtMost(4), harness.AddrOptions{}) {
 		if !r.Pass {
 			t.Error(r)
 		}

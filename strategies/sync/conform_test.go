@@ -17,14 +17,14 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // TestConformance runs the white-box suite: the serial strategy promises
 // one connection at a time.
 func TestConformance(t *testing.T) {
-	harness.TestStrategy(t, func() socketserver.Strategy { return stsync.New() }, harness.Serial)
+	harness.TestStrategy(t, func() socketserver.Strategy { return stsync.New() }, socketserver.Serial)
 }
 
 // TestConformanceBlackBox runs the protocol-level checks against a seed
 // server using the strategy.
 func TestConformanceBlackBox(t *testing.T) {
 	addr := serveSeed(t, stsync.New())
-	for _, r := range harness.CheckAddr(context.Background(), "tcp", addr, harness.Serial, harness.AddrOptions{}) {
+	for _, r := range harness.CheckAddr(context.Background(), "tcp", addr, socketserver.Serial, harness.AddrOptions{}) {
 		if !r.Pass {
 			t.Error(r)
 		}
