@@ -12,6 +12,7 @@ import (
 
 	"github.com/gosocketserver/socketserver"
 	"github.com/gosocketserver/socketserver/handlers"
+	"github.com/gosocketserver/socketserver/harness/internal/seedclient"
 )
 
 // checkRoundTripTCP is test_TCPServer: the seed's exchange three times on
@@ -30,10 +31,10 @@ func roundTripOn(e *env, network string) error {
 	if got, want := s.addr, s.Listener().Addr().String(); got != want {
 		return fmt.Errorf("ListenAddr %s, but the listener is on %s (Python: server_address == getsockname())", got, want)
 	}
-	if err := roundTrips(e.ctx, network, s.addr, 3); err != nil {
+	if err := seedclient.RoundTrips(e.ctx, network, s.addr, 3); err != nil {
 		return err
 	}
-	if err := s.shutdown(replyTimeout); err != nil {
+	if err := s.shutdown(seedclient.ReplyTimeout); err != nil {
 		return err
 	}
 	if err := s.Close(); err != nil {
@@ -61,7 +62,7 @@ func checkShutdownRace(e *env) error {
 	var wg sync.WaitGroup
 	errs := make([]error, n)
 	for i, s := range servers {
-		wg.Go(func() { errs[i] = s.shutdown(replyTimeout) })
+		wg.Go(func() { errs[i] = s.shutdown(seedclient.ReplyTimeout) })
 	}
 	wg.Wait()
 	for i, err := range errs {
@@ -105,7 +106,7 @@ func checkCloseUnserved(e *env) error {
 		if !errors.Is(err, socketserver.ErrServerClosed) {
 			return fmt.Errorf("Serve after Close returned %v, want ErrServerClosed", err)
 		}
-	case <-time.After(replyTimeout):
+	case <-time.After(seedclient.ReplyTimeout):
 		return errors.New("Serve after Close did not return")
 	}
 	return nil
@@ -156,12 +157,12 @@ func checkShutdownDeadline(e *env) error {
 	if err != nil {
 		return err
 	}
-	c, err := dial(e.ctx, "tcp", s.addr)
+	c, err := seedclient.Dial(e.ctx, "tcp", s.addr)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	if !eventually(settle, func() bool { n, _, _, _ := g.read(); return n == 1 }) {
+	if !seedclient.Eventually(seedclient.Settle, func() bool { n, _, _, _ := g.read(); return n == 1 }) {
 		return errors.New("the handler did not start")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
@@ -173,8 +174,8 @@ func checkShutdownDeadline(e *env) error {
 		if !errors.Is(err, context.DeadlineExceeded) {
 			return fmt.Errorf("Shutdown with a stuck handler and a 200ms deadline returned %v, want context.DeadlineExceeded", err)
 		}
-	case <-time.After(replyTimeout):
-		return fmt.Errorf("Shutdown with a 200ms deadline had not returned after %v", replyTimeout)
+	case <-time.After(seedclient.ReplyTimeout):
+		return fmt.Errorf("Shutdown with a 200ms deadline had not returned after %v", seedclient.ReplyTimeout)
 	}
 	if err := closeAndWait(e, s); err != nil {
 		return err
@@ -200,13 +201,13 @@ func checkCloseInterrupts(e *env) error {
 		if err != nil {
 			return err
 		}
-		c, err := dial(e.ctx, "tcp", s.addr)
+		c, err := seedclient.Dial(e.ctx, "tcp", s.addr)
 		if err != nil {
 			return err
 		}
 		defer c.Close()
 		_, _, entered, _ := g.read()
-		if !eventually(settle, func() bool { n, _, _, _ := g.read(); return n == 1 }) {
+		if !seedclient.Eventually(seedclient.Settle, func() bool { n, _, _, _ := g.read(); return n == 1 }) {
 			return fmt.Errorf("handler %d did not start", entered+1)
 		}
 		if err := closeAndWait(e, s); err != nil {
@@ -215,7 +216,7 @@ func checkCloseInterrupts(e *env) error {
 		if n, _, _, _ := g.read(); n != 0 {
 			return errors.New("Close returned while a handler blocked on its connection was still running")
 		}
-		if _, err := readAll(c, replyTimeout); err != nil && !errors.Is(err, syscall.ECONNRESET) {
+		if _, err := seedclient.ReadAll(c, seedclient.ReplyTimeout); err != nil && !errors.Is(err, syscall.ECONNRESET) {
 			return fmt.Errorf("client of a closed server: %w", err)
 		}
 	}
@@ -227,11 +228,11 @@ func checkCloseInterrupts(e *env) error {
 // handler has returned once Serve has; other strategies run handlers
 // elsewhere and their Shutdown, which Close calls, waits for them.
 func closeAndWait(e *env, s *server) error {
-	if err := closeWithin(s, replyTimeout); err != nil {
+	if err := closeWithin(s, seedclient.ReplyTimeout); err != nil {
 		return err
 	}
 	if e.p.Max == 1 {
-		return s.waitServe(replyTimeout)
+		return s.waitServe(seedclient.ReplyTimeout)
 	}
 	return nil
 }
@@ -269,7 +270,7 @@ func checkShutdownFromHandler(e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := expectReply(e.ctx, "tcp", s.addr, []byte("stop\n"), []byte("STOP")); err != nil {
+	if err := seedclient.ExpectReply(e.ctx, "tcp", s.addr, []byte("stop\n"), []byte("STOP")); err != nil {
 		return err
 	}
 	select {
@@ -277,10 +278,10 @@ func checkShutdownFromHandler(e *env) error {
 		if err != nil {
 			return fmt.Errorf("Shutdown from a handler returned %v", err)
 		}
-	case <-time.After(replyTimeout):
+	case <-time.After(seedclient.ReplyTimeout):
 		return errors.New("Shutdown called from a handler did not return")
 	}
-	if err := s.waitServe(replyTimeout); err != nil {
+	if err := s.waitServe(seedclient.ReplyTimeout); err != nil {
 		return fmt.Errorf("after Shutdown from a handler: %w", err)
 	}
 	if c, err := net.DialTimeout("tcp", s.addr, time.Second); err == nil {

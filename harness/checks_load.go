@@ -12,6 +12,7 @@ import (
 
 	"github.com/gosocketserver/socketserver"
 	"github.com/gosocketserver/socketserver/handlers"
+	"github.com/gosocketserver/socketserver/harness/internal/seedclient"
 )
 
 // checkBookkeeping is test_threads_reaped, extended: after 100 sequential
@@ -23,25 +24,25 @@ func checkBookkeeping(e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := roundTrips(e.ctx, "tcp", s.addr, 1); err != nil { // lazily started workers exist from now on
+	if err := seedclient.RoundTrips(e.ctx, "tcp", s.addr, 1); err != nil { // lazily started workers exist from now on
 		return err
 	}
-	if !eventually(settle, func() bool { return s.ActiveConns() == 0 }) {
+	if !seedclient.Eventually(seedclient.Settle, func() bool { return s.ActiveConns() == 0 }) {
 		return fmt.Errorf("ActiveConns %d after one finished client, want 0", s.ActiveConns())
 	}
 	baseG, baseFD := runtime.NumGoroutine(), openFDs()
-	if err := roundTrips(e.ctx, "tcp", s.addr, 100); err != nil {
+	if err := seedclient.RoundTrips(e.ctx, "tcp", s.addr, 100); err != nil {
 		return err
 	}
-	if err := concurrentRoundTrips(e.ctx, s.addr, 64); err != nil {
+	if err := seedclient.ConcurrentRoundTrips(e.ctx, s.addr, 64); err != nil {
 		return err
 	}
 	const slack = 4 // runtime and testing goroutines that come and go
 	var g int
-	if !eventually(settle, func() bool { g = runtime.NumGoroutine(); return g <= baseG+slack }) {
+	if !seedclient.Eventually(seedclient.Settle, func() bool { g = runtime.NumGoroutine(); return g <= baseG+slack }) {
 		return fmt.Errorf("%d goroutines after 165 finished clients, %d before: state grows with connections", g, baseG)
 	}
-	if !eventually(settle, func() bool { return s.ActiveConns() == 0 }) {
+	if !seedclient.Eventually(seedclient.Settle, func() bool { return s.ActiveConns() == 0 }) {
 		return fmt.Errorf("ActiveConns %d after every client finished, want 0", s.ActiveConns())
 	}
 	if err := fdsBackTo(baseFD, slack); err != nil {
@@ -64,7 +65,7 @@ func checkBookkeeping(e *env) error {
 	if !e.p.Bounded() {
 		extra = 1
 	}
-	if !eventually(settle, func() bool { g = runtime.NumGoroutine(); return g <= baseG+slack+extra }) {
+	if !seedclient.Eventually(seedclient.Settle, func() bool { g = runtime.NumGoroutine(); return g <= baseG+slack+extra }) {
 		return fmt.Errorf("%d goroutines after 10 requests served with HandleRequest, %d before", g, baseG)
 	}
 	return nil
@@ -73,7 +74,7 @@ func checkBookkeeping(e *env) error {
 // handleOne connects and sends the seed's line, serves it with
 // HandleRequest, and checks the reply.
 func handleOne(ctx context.Context, s *server) error {
-	c, err := dial(ctx, "tcp", s.addr)
+	c, err := seedclient.Dial(ctx, "tcp", s.addr)
 	if err != nil {
 		return err
 	}
@@ -81,71 +82,17 @@ func handleOne(ctx context.Context, s *server) error {
 	if _, err := c.Write([]byte("hello world\n")); err != nil {
 		return err
 	}
-	hctx, cancel := context.WithTimeout(ctx, replyTimeout)
+	hctx, cancel := context.WithTimeout(ctx, seedclient.ReplyTimeout)
 	defer cancel()
 	if err := s.HandleRequest(hctx); err != nil {
 		return fmt.Errorf("HandleRequest: %w", err)
 	}
-	got, err := readAll(c, replyTimeout)
+	got, err := seedclient.ReadAll(c, seedclient.ReplyTimeout)
 	if err != nil {
 		return err
 	}
 	if string(got) != "HELLO WORLD" {
 		return fmt.Errorf("reply %q, want %q", got, "HELLO WORLD")
-	}
-	return nil
-}
-
-// concurrentRoundTrips runs n seed clients at once and reports the first
-// failure.
-func concurrentRoundTrips(ctx context.Context, addr string, n int) error {
-	var wg sync.WaitGroup
-	errs := make([]error, n)
-	for i := range n {
-		wg.Go(func() { errs[i] = roundTrips(ctx, "tcp", addr, 1) })
-	}
-	wg.Wait()
-	return errors.Join(errs...)
-}
-
-// holder is a client that connected and sends nothing until released.
-type holder struct{ c net.Conn }
-
-// holdAll connects k silent clients.
-func holdAll(ctx context.Context, network, addr string, k int) ([]holder, error) {
-	hs := make([]holder, 0, k)
-	for i := range k {
-		c, err := dial(ctx, network, addr)
-		if err != nil {
-			releaseAll(hs)
-			return nil, fmt.Errorf("connecting silent client %d of %d: %w", i+1, k, err)
-		}
-		hs = append(hs, holder{c})
-	}
-	return hs, nil
-}
-
-func releaseAll(hs []holder) {
-	for _, h := range hs {
-		h.c.Close()
-	}
-}
-
-// release sends each holder's line and checks its reply.
-func releaseAndCheck(hs []holder) error {
-	for i, h := range hs {
-		if _, err := h.c.Write([]byte("held\n")); err != nil {
-			return fmt.Errorf("holder %d: %w", i+1, err)
-		}
-	}
-	for i, h := range hs {
-		got, err := readAll(h.c, replyTimeout)
-		if err != nil {
-			return fmt.Errorf("holder %d: %w", i+1, err)
-		}
-		if string(got) != "HELD" {
-			return fmt.Errorf("holder %d: reply %q, want %q", i+1, got, "HELD")
-		}
 	}
 	return nil
 }
@@ -165,16 +112,16 @@ func checkCapacity(e *env) error {
 	if !e.p.Bounded() {
 		k = 64
 	}
-	hs, err := holdAll(e.ctx, "tcp", s.addr, k)
+	hs, err := seedclient.HoldAll(e.ctx, "tcp", s.addr, k)
 	if err != nil {
 		return err
 	}
-	defer releaseAll(hs)
+	defer seedclient.ReleaseAll(hs)
 	var now int
-	if !eventually(settle, func() bool { now, _, _, _ = g.read(); return now == k }) {
+	if !seedclient.Eventually(seedclient.Settle, func() bool { now, _, _, _ = g.read(); return now == k }) {
 		return fmt.Errorf("with %d silent clients connected, %d handlers ran at once; promise %v means %d", k, now, e.p, k)
 	}
-	probe, err := dial(e.ctx, "tcp", s.addr)
+	probe, err := seedclient.Dial(e.ctx, "tcp", s.addr)
 	if err != nil {
 		return err
 	}
@@ -183,27 +130,27 @@ func checkCapacity(e *env) error {
 		return err
 	}
 	if e.p.Bounded() {
-		refused, err := expectNoReply(probe, starveWindow)
+		refused, err := seedclient.ExpectNoReply(probe, seedclient.StarveWindow)
 		if err != nil {
 			return fmt.Errorf("a probe was served while %d clients held connections: %v; promise %v", k, err, e.p)
 		}
 		if _, peak, _, _ := g.read(); peak > k {
 			return fmt.Errorf("%d handlers ran at once; promise %v", peak, e.p)
 		}
-		if err := releaseAndCheck(hs); err != nil {
+		if err := seedclient.ReleaseAndCheck(hs); err != nil {
 			return fmt.Errorf("after releasing the holders: %w", err)
 		}
 		if refused { // a refusing strategy closed the probe: try again
 			probe.Close()
-			return roundTrips(e.ctx, "tcp", s.addr, 1)
+			return seedclient.RoundTrips(e.ctx, "tcp", s.addr, 1)
 		}
 	}
-	got, err := readAll(probe, replyTimeout)
+	got, err := seedclient.ReadAll(probe, seedclient.ReplyTimeout)
 	if err != nil || string(got) != "PROBE" {
 		return fmt.Errorf("probe with %d holders (promise %v): reply %q, %v; want %q", k, e.p, got, err, "PROBE")
 	}
 	if !e.p.Bounded() {
-		if err := releaseAndCheck(hs); err != nil {
+		if err := seedclient.ReleaseAndCheck(hs); err != nil {
 			return fmt.Errorf("after the probe: %w", err)
 		}
 	}
@@ -266,7 +213,7 @@ func checkGracefulShutdown(e *env) error {
 	}()
 	for i := range n {
 		wg.Go(func() {
-			c, err := dial(e.ctx, "tcp", s.addr)
+			c, err := seedclient.Dial(e.ctx, "tcp", s.addr)
 			if err != nil {
 				results[i].err = err
 				return
@@ -283,7 +230,7 @@ func checkGracefulShutdown(e *env) error {
 				results[i].err = err
 				return
 			}
-			results[i].reply, results[i].err = readAll(c, replyTimeout+settle)
+			results[i].reply, results[i].err = seedclient.ReadAll(c, seedclient.ReplyTimeout+seedclient.Settle)
 		})
 	}
 	want := n
@@ -291,17 +238,17 @@ func checkGracefulShutdown(e *env) error {
 		want = min(n, e.p.Max)
 	}
 	var read int
-	if !eventually(settle, func() bool { read, _, _, _ = g.read(); return read >= want }) {
+	if !seedclient.Eventually(seedclient.Settle, func() bool { read, _, _, _ = g.read(); return read >= want }) {
 		return fmt.Errorf("%d of %d requests reached a handler, want %d (promise %v)", read, n, want, e.p)
 	}
 	time.Sleep(50 * time.Millisecond) // let the accept loop take what it can
 	shut := make(chan error, 1)
 	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*replyTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*seedclient.ReplyTimeout)
 		defer cancel()
 		shut <- s.Shutdown(ctx)
 	}()
-	if !eventually(settle, s.ln.closed.Load) {
+	if !seedclient.Eventually(seedclient.Settle, s.ln.closed.Load) {
 		return errors.New("Shutdown did not close the listener")
 	}
 	select {
@@ -316,7 +263,7 @@ func checkGracefulShutdown(e *env) error {
 		if err != nil {
 			return fmt.Errorf("Shutdown: %w", err)
 		}
-	case <-time.After(2*replyTimeout + time.Second):
+	case <-time.After(2*seedclient.ReplyTimeout + time.Second):
 		return errors.New("Shutdown did not return after the handlers were released")
 	}
 	accepted := s.ln.acceptedConns()

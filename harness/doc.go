@@ -69,13 +69,12 @@
 //
 // # Black-box mode
 //
-// [CheckAddr] runs the protocol-level checks against any address: the
-// seed's exchange, odd bytes with Python's strip and upper semantics, a
-// line without newline then a half-close, huge and byte-by-byte writes,
-// resets, a burst of 20 clients, capacity per the expected [socketserver.Concurrency], and a
-// slow client. Python's socketserver.TCPServer passes it with [socketserver.Serial],
-// ThreadingTCPServer with [socketserver.Unbounded]. "sockbench conform" is its command
-// line.
+// Package [github.com/gosocketserver/socketserver/harness/blackbox] checks
+// any address that speaks the seed's protocol (Python's own socketserver
+// passes it too); "sockbench conform" is its command line. It imports
+// neither testing nor goleak, so the measured binary does not link them.
+// The white-box checks ClientFaults, HugeLine, ByteByByte and SlowClient
+// are its checks, run on a fresh server.
 //
 // # Using the suite
 //

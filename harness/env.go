@@ -15,6 +15,7 @@ import (
 
 	"github.com/gosocketserver/socketserver"
 	"github.com/gosocketserver/socketserver/handlers"
+	"github.com/gosocketserver/socketserver/harness/internal/seedclient"
 )
 
 // env is what one check runs in: it makes fresh strategies and servers and
@@ -163,11 +164,11 @@ func (e *env) closeAll() error {
 		go func() { done <- s.Close() }()
 		select {
 		case <-done:
-		case <-time.After(replyTimeout):
-			errs = append(errs, fmt.Errorf("Close did not return within %v", replyTimeout))
+		case <-time.After(seedclient.ReplyTimeout):
+			errs = append(errs, fmt.Errorf("Close did not return within %v", seedclient.ReplyTimeout))
 			continue
 		}
-		if err := s.waitServe(replyTimeout); err != nil {
+		if err := s.waitServe(seedclient.ReplyTimeout); err != nil {
 			errs = append(errs, err)
 		}
 	}

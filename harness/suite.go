@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gosocketserver/socketserver"
+	"github.com/gosocketserver/socketserver/harness/internal/seedclient"
 	"go.uber.org/goleak"
 )
 
@@ -172,7 +173,7 @@ func runCheck(c check, mk func() socketserver.Strategy, p socketserver.Concurren
 		cerr := e.closeAll() // unblock what we can
 		select {
 		case <-done:
-		case <-time.After(replyTimeout):
+		case <-time.After(seedclient.ReplyTimeout):
 		}
 		return errors.Join(fmt.Errorf("check still running after %v (watchdog); goroutines:\n%s", watchdog, dump), cerr)
 	}

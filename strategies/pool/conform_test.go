@@ -8,6 +8,7 @@ import (
 	"github.com/gosocketserver/socketserver"
 	"github.com/gosocketserver/socketserver/handlers"
 	"github.com/gosocketserver/socketserver/harness"
+	"github.com/gosocketserver/socketserver/harness/blackbox"
 	"github.com/gosocketserver/socketserver/strategies/pool"
 )
 
@@ -30,7 +31,7 @@ func TestConformance(t *testing.T) {
 // server using the strategy.
 func TestConformanceBlackBox(t *testing.T) {
 	addr := serveSeed(t, pool.New(4, 0))
-	for _, r := range harness.CheckAddr(context.Background(), "tcp", addr, socketserver.AtMost(4), harness.AddrOptions{}) {
+	for _, r := range blackbox.CheckAddr(context.Background(), "tcp", addr, socketserver.AtMost(4), blackbox.AddrOptions{}) {
 		if !r.Pass {
 			t.Error(r)
 		}

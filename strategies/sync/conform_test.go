@@ -8,6 +8,7 @@ import (
 	"github.com/gosocketserver/socketserver"
 	"github.com/gosocketserver/socketserver/handlers"
 	"github.com/gosocketserver/socketserver/harness"
+	"github.com/gosocketserver/socketserver/harness/blackbox"
 	stsync "github.com/gosocketserver/socketserver/strategies/sync"
 	"go.uber.org/goleak"
 )
@@ -24,7 +25,7 @@ func TestConformance(t *testing.T) {
 // server using the strategy.
 func TestConformanceBlackBox(t *testing.T) {
 	addr := serveSeed(t, stsync.New())
-	for _, r := range harness.CheckAddr(context.Background(), "tcp", addr, socketserver.Serial, harness.AddrOptions{}) {
+	for _, r := range blackbox.CheckAddr(context.Background(), "tcp", addr, socketserver.Serial, blackbox.AddrOptions{}) {
 		if !r.Pass {
 			t.Error(r)
 		}

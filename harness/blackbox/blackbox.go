@@ -1,7 +1,8 @@
-package harness
+package blackbox
 
 import (
 	"github.com/gosocketserver/socketserver"
+	"github.com/gosocketserver/socketserver/harness/internal/seedclient"
 
 	"context"
 	"fmt"
@@ -45,7 +46,7 @@ type addrCheck struct {
 
 var addrChecks = []addrCheck{
 	{"Exchange", func(ctx context.Context, n, a string, _ socketserver.Concurrency, _ AddrOptions) error {
-		return roundTrips(ctx, n, a, 3)
+		return seedclient.RoundTrips(ctx, n, a, 3)
 	}},
 	{"OddBytes", func(ctx context.Context, n, a string, _ socketserver.Concurrency, _ AddrOptions) error {
 		return oddBytes(ctx, n, a)
@@ -159,7 +160,7 @@ var oddCases = []struct{ req, want string }{
 // oddBytes sends each odd case on its own connection.
 func oddBytes(ctx context.Context, network, addr string) error {
 	for _, c := range oddCases {
-		if err := expectReply(ctx, network, addr, []byte(c.req), []byte(c.want)); err != nil {
+		if err := seedclient.ExpectReply(ctx, network, addr, []byte(c.req), []byte(c.want)); err != nil {
 			return err
 		}
 	}
@@ -169,7 +170,7 @@ func oddBytes(ctx context.Context, network, addr string) error {
 // halfClose: a line without a newline followed by a half-close (FIN) is
 // served, as Python's readline returns what it has at EOF.
 func halfClose(ctx context.Context, network, addr string) error {
-	c, err := dial(ctx, network, addr)
+	c, err := seedclient.Dial(ctx, network, addr)
 	if err != nil {
 		return err
 	}
@@ -186,7 +187,7 @@ func halfClose(ctx context.Context, network, addr string) error {
 	if err := cw.CloseWrite(); err != nil {
 		return fmt.Errorf("half-close: %w", err)
 	}
-	got, err := readAll(c, replyTimeout)
+	got, err := seedclient.ReadAll(c, seedclient.ReplyTimeout)
 	if err != nil {
 		return err
 	}
@@ -207,7 +208,7 @@ func burst(ctx context.Context, network, addr string, n int) error {
 			<-start
 			req := fmt.Sprintf("burst %d\n", i)
 			want := fmt.Sprintf("BURST %d", i)
-			errs[i] = expectReply(ctx, network, addr, []byte(req), []byte(want))
+			errs[i] = seedclient.ExpectReply(ctx, network, addr, []byte(req), []byte(want))
 		})
 	}
 	close(start)
@@ -248,15 +249,15 @@ func capacity(ctx context.Context, network, addr string, p socketserver.Concurre
 // probeWith connects k holders, gives the server time to take them, sends a
 // probe, and checks that it starves (or not), then releases everyone.
 func probeWith(ctx context.Context, network, addr string, k int, starve bool) error {
-	hs, err := holdAll(ctx, network, addr, k)
+	hs, err := seedclient.HoldAll(ctx, network, addr, k)
 	if err != nil {
 		return err
 	}
-	defer releaseAll(hs)
-	stop := context.AfterFunc(ctx, func() { releaseAll(hs) })
+	defer seedclient.ReleaseAll(hs)
+	stop := context.AfterFunc(ctx, func() { seedclient.ReleaseAll(hs) })
 	defer stop()
 	time.Sleep(200 * time.Millisecond) // accept queues are FIFO: the holders are taken first
-	probe, err := dial(ctx, network, addr)
+	probe, err := seedclient.Dial(ctx, network, addr)
 	if err != nil {
 		return fmt.Errorf("probe: %w", err)
 	}
@@ -268,24 +269,24 @@ func probeWith(ctx context.Context, network, addr string, k int, starve bool) er
 	}
 	refused := false
 	if starve {
-		refused, err = expectNoReply(probe, starveWindow)
+		refused, err = seedclient.ExpectNoReply(probe, seedclient.StarveWindow)
 		if err != nil {
 			return fmt.Errorf("a probe was served while %d clients held connections: %v", k, err)
 		}
-		if err := releaseAndCheck(hs); err != nil {
+		if err := seedclient.ReleaseAndCheck(hs); err != nil {
 			return fmt.Errorf("after releasing the holders: %w", err)
 		}
 	}
 	if refused {
 		probe.Close()
-		return roundTrips(ctx, network, addr, 1)
+		return seedclient.RoundTrips(ctx, network, addr, 1)
 	}
-	got, err := readAll(probe, replyTimeout)
+	got, err := seedclient.ReadAll(probe, seedclient.ReplyTimeout)
 	if err != nil || string(got) != "PROBE" {
 		return fmt.Errorf("probe with %d holders: reply %q, %v; want %q", k, got, err, "PROBE")
 	}
 	if !starve {
-		if err := releaseAndCheck(hs); err != nil {
+		if err := seedclient.ReleaseAndCheck(hs); err != nil {
 			return fmt.Errorf("after the probe: %w", err)
 		}
 	}

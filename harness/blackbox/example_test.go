@@ -1,4 +1,4 @@
-package harness_test
+package blackbox_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 
 	"github.com/gosocketserver/socketserver"
 	"github.com/gosocketserver/socketserver/handlers"
-	"github.com/gosocketserver/socketserver/harness"
+	"github.com/gosocketserver/socketserver/harness/blackbox"
 )
 
 // ExampleCheckAddr checks a seed server, here one in this process with the
@@ -28,7 +28,7 @@ func ExampleCheckAddr() {
 	defer func() { srv.Close(); <-done }()
 
 	addr := srv.ListenAddr().String()
-	for _, r := range harness.CheckAddr(context.Background(), "tcp", addr, socketserver.Serial, harness.AddrOptions{}) {
+	for _, r := range blackbox.CheckAddr(context.Background(), "tcp", addr, socketserver.Serial, blackbox.AddrOptions{}) {
 		fmt.Println(r)
 	}
 	// Output:
