@@ -9,10 +9,14 @@ import (
 // The client-side checks are the black-box checker's, each run on a fresh
 // seed server through blackbox.CheckAddr with the promise under test.
 
-func checkClientFaults(e *env) error { return blackBoxCheck(e, "ClientFaults") }
-func checkHugeLine(e *env) error     { return blackBoxCheck(e, "HugeLine") }
-func checkByteByByte(e *env) error   { return blackBoxCheck(e, "ByteByByte") }
-func checkSlowClient(e *env) error   { return blackBoxCheck(e, "SlowClient") }
+func checkOddBytes(e *env) error         { return blackBoxCheck(e, "OddBytes") }
+func checkHalfClose(e *env) error        { return blackBoxCheck(e, "NoNewlineHalfClose") }
+func checkBurst(e *env) error            { return blackBoxCheck(e, "Burst") }
+func checkCapacityBlackBox(e *env) error { return blackBoxCheck(e, "Capacity") }
+func checkClientFaults(e *env) error     { return blackBoxCheck(e, "ClientFaults") }
+func checkHugeLine(e *env) error         { return blackBoxCheck(e, "HugeLine") }
+func checkByteByByte(e *env) error       { return blackBoxCheck(e, "ByteByByte") }
+func checkSlowClient(e *env) error       { return blackBoxCheck(e, "SlowClient") }
 
 // blackBoxCheck runs the named check of blackbox.CheckAddr on a fresh seed
 // server, bounded by the watchdog.
