@@ -24,10 +24,10 @@ func TestBenchBadFlags(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"zero reps", []string{"--reps", "0"}, "--reps 0: want at least 1"},
+		{"zero reps", []string{"--reps", "0"}, "--reps 0: want 1..1000"},
 		{"zero conns", []string{"--conns", "1,0"}, `--conns: "0" is not a connection count`},
 		{"word conns", []string{"--conns", "many"}, `--conns: "many"`},
-		{"zero duration", []string{"--duration", "0s"}, "--duration 0s: want > 0"},
+		{"zero duration", []string{"--duration", "0s"}, "--duration 0s: want 1ms..1h0m0s"},
 		{"negative warm-up", []string{"--warmup", "-1s"}, "--warmup -1s"},
 		{"unknown workload", []string{"--workloads", "keepalive,nosuch"}, `unknown workload "nosuch"`},
 		{"bad workload option", []string{"--workloads", "echo:size=0"}, "positive byte count"},
