@@ -76,9 +76,16 @@ on 2 cores. Serial and pool servers starve clients at 16 and 256 connections
 (a pool of 64 serves 64 connections at once): that is the lesson, reported
 as "starved N of M clients", not as errors.
 
+A sample whose clients could not all connect (refused, timed out, "too
+many open files") is failed, not measured: its scenario's warnings say so.
+A connection count that this process's open-file limit cannot hold (each
+connection is a descriptor here and one in the server; the soft limit is
+raised to the hard one first) is refused before anything runs.
+
 Exit status: 0 when every scenario was measured; 1 when one was not (its
 server never started; the run is still written, and the message says
-why) or the run was interrupted; 2 for bad flags.
+why) or the run was interrupted; 2 for bad flags, including numbers out of
+range and connection counts beyond the open-file limit.
 
 Lists of specs are separated by ';'. A list without ';' and without '='
 may use ',' ("sync,goroutine"), so "pool:workers=8,queue=64" stays one spec.
