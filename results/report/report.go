@@ -63,7 +63,7 @@ func Write(dir string, r *results.Run, formats []string) ([]string, error) {
 	var written []string
 	put := func(name string, data []byte) error {
 		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, data, 0o644); err != nil {
+		if err := writeFileAtomic(p, data); err != nil {
 			return fmt.Errorf("write report: %w", err)
 		}
 		written = append(written, p)
@@ -120,4 +120,29 @@ func Write(dir string, r *results.Run, formats []string) ([]string, error) {
 		}
 	}
 	return written, nil
+}
+
+// writeFileAtomic writes data to a temporary file beside path and renames
+// it into place with mode 0644, so that a failed write never leaves half a
+// file where a good one was.
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".report-*.tmp")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
 }
