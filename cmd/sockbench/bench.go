@@ -48,7 +48,7 @@ var (
 	benchRepsRange     = serveproto.IntRange{Min: 1, Max: 1000}
 	benchDurationRange = serveproto.DurationRange{Min: time.Millisecond, Max: time.Hour}
 	benchWarmupRange   = serveproto.DurationRange{Min: 0, Max: time.Hour}
-	benchMaxRate       = 1e7 // requests per second
+	benchMaxRate       = bench.MaxRate // requests per second
 )
 
 // benchLauncher starts the servers under test; tests replace it.
