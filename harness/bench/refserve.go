@@ -58,10 +58,6 @@ func RefServeMain(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		fmt.Fprintf(stderr, "sockbench refserve: unexpected arguments %q\n", fs.Args())
 		return 2
 	}
-	if inv.Workers < 1 {
-		fmt.Fprintf(stderr, "sockbench refserve: --workers %d: want at least 1\n", inv.Workers)
-		return 2
-	}
 	srv := &RefServer{Kind: inv.Kind, Workers: inv.Workers, Handler: inv.Handler}
 	if err := srv.check(); err != nil {
 		fmt.Fprintf(stderr, "sockbench refserve: %v\n", err)

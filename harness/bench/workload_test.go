@@ -117,7 +117,8 @@ func TestParseTarget(t *testing.T) {
 		{"reference", Target{}, "needs a kind"},
 		{"reference:fork", Target{}, "unknown reference server"},
 		{"reference:serial:workers=2", Target{}, "takes no options"},
-		{"reference:pool:workers=0", Target{}, "integer >= 1"},
+		{"reference:pool:workers=0", Target{}, `option workers="0": want an integer in 1..10000`},
+		{"reference:pool:workers=1000000", Target{}, `option workers="1000000": want an integer in 1..10000`},
 		{" ", Target{}, "empty target"},
 	} {
 		t.Run(tt.in, func(t *testing.T) {
