@@ -158,8 +158,8 @@ func TestServeBadFlags(t *testing.T) {
 		{[]string{"--backlog", "-1"}, `invalid value "-1" for flag -backlog: want an integer in 1..65535`},
 		{[]string{"--backlog", "0"}, `invalid value "0" for flag -backlog: want an integer in 1..65535`},
 		{[]string{"--backlog", "99999999999"}, `invalid value "99999999999" for flag -backlog: want an integer in 1..65535`},
-		{[]string{"--shutdown-timeout", "0"}, `invalid value "0" for flag -shutdown-timeout: want a duration in 1ms..1h0m0s`},
-		{[]string{"--shutdown-timeout", "-1s"}, `invalid value "-1s" for flag -shutdown-timeout: want a duration in 1ms..1h0m0s`},
+		{[]string{"--shutdown-timeout", "0"}, `invalid value "0" for flag -shutdown-timeout: want a duration in 1ns..1h0m0s`},
+		{[]string{"--shutdown-timeout", "-1s"}, `invalid value "-1s" for flag -shutdown-timeout: want a duration in 1ns..1h0m0s`},
 	} {
 		var out, errb bytes.Buffer
 		if c := run(context.Background(), append([]string{"serve"}, tt.args...), &out, &errb); c != 2 {

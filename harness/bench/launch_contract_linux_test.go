@@ -115,7 +115,7 @@ func testServeContract(t *testing.T, bin string) {
 	inv.Quiet = true                      // no request log before the stats line
 	inv.PrintAddr = true                  // startServer reads the address
 	inv.Control = true                    // stats answers
-	inv.ShutdownTimeout = time.Millisecond // a held connection cannot delay the exit (the least serve accepts)
+	inv.ShutdownTimeout = time.Nanosecond // a held connection cannot delay the exit
 	s := launch(t, bin, inv.Args())
 	stopped := false
 	defer func() {

@@ -83,7 +83,7 @@ var (
 	BacklogRange = IntRange{Min: 1, Max: 65535}
 	// ShutdownTimeoutRange bounds --shutdown-timeout: zero or a negative
 	// wait would make every graceful shutdown fail at once.
-	ShutdownTimeoutRange = DurationRange{Min: time.Millisecond, Max: time.Hour}
+	ShutdownTimeoutRange = DurationRange{Min: time.Nanosecond, Max: time.Hour}
 	// RefWorkersRange bounds refserve --workers, as the pool strategy's
 	// workers option is bounded: every worker starts at once.
 	RefWorkersRange = IntRange{Min: 1, Max: 10000}
