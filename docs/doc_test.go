@@ -75,7 +75,8 @@ func TestDocCommands(t *testing.T) {
 }
 
 // built is the sockbench binary that buildSockbench makes once for all
-// tests of this package; TestMain removes its directory.
+// tests of this package, with sockbench-report beside it; TestMain removes
+// their directory.
 var built struct {
 	once sync.Once
 	dir  string
@@ -83,8 +84,9 @@ var built struct {
 	err  error
 }
 
-// buildSockbench builds cmd/sockbench once into a temporary directory and
-// returns the binary's path.
+// buildSockbench builds cmd/sockbench and cmd/sockbench-report once into
+// one temporary directory, so that "sockbench report" finds the program
+// that draws charts beside itself, and returns sockbench's path.
 func buildSockbench(t *testing.T) string {
 	t.Helper()
 	built.once.Do(func() {
@@ -97,13 +99,13 @@ func buildSockbench(t *testing.T) string {
 			built.err = err
 			return
 		}
-		bin := filepath.Join(built.dir, "sockbench")
-		cmd := exec.Command(goBin, "build", "-o", bin, "github.com/gosocketserver/socketserver/cmd/sockbench")
+		const cmdDir = "github.com/gosocketserver/socketserver/cmd/"
+		cmd := exec.Command(goBin, "build", "-o", built.dir+string(filepath.Separator), cmdDir+"sockbench", cmdDir+"sockbench-report")
 		if out, err := cmd.CombinedOutput(); err != nil {
-			built.err = fmt.Errorf("go build ./cmd/sockbench: %w\n%s", err, out)
+			built.err = fmt.Errorf("go build ./cmd/sockbench ./cmd/sockbench-report: %w\n%s", err, out)
 			return
 		}
-		built.bin = bin
+		built.bin = filepath.Join(built.dir, "sockbench")
 	})
 	if built.err != nil {
 		t.Fatal(built.err)

@@ -6,9 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
 
+	"github.com/gosocketserver/socketserver/internal/reportargs"
 	"github.com/gosocketserver/socketserver/results"
-	"github.com/gosocketserver/socketserver/results/report"
 )
 
 func init() {
@@ -21,56 +26,76 @@ func init() {
 
 Writes the views of a run into DIR (default "sockbench-report"), creating it:
 
-	txt    table.txt     aligned tables, one per metric, strategies as columns
-	md     table.md      the same tables in Markdown
-	csv    run.csv       one row per repetition with every measured field
-	bench  bench.txt     Go benchmark format: benchstat -col /strategy bench.txt
-	json   run.json      the run itself
-	png    *.png         charts: throughput, requests per CPU-second, CPU per
-	svg    *.svg         request and memory per connection against connections;
-	                     latency percentile curves per connection count
-	html   report.html   one self-contained page: environment, config,
-	                     tables and charts (no external resources)
-
+` + reportargs.FormatsHelp + `
 With no --format, every format is written. The paths written are printed.
+
+sockbench writes txt, md, csv, bench and json itself. Charts and HTML are
+drawn by the sockbench-report command (plotting stays out of the server
+binary that is measured): when png, svg or html is asked for, sockbench
+runs sockbench-report with the same arguments, found beside the sockbench
+executable first, then on PATH, and exits with its status. Install both
+with "go install ./cmd/..." in a clone, or run
+"go run ./cmd/sockbench-report ARGS" there. When sockbench-report is not
+found, a report with no --format has the text formats only, and says so in
+one line on stderr; an explicit --format with png, svg or html fails.
+
+Exit status: 0 when everything asked for was written, 1 when writing
+failed or --format asks for png, svg or html and sockbench-report is not
+found, 2 on bad usage or a run file that cannot be read.
 
 Examples:
 
 	sockbench report run.json
 	sockbench report --out /tmp/r --format html,bench run.json
+	sockbench report --format txt,md run.json
 `,
 		run: runReport,
 	})
 }
 
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, commands["report"].usage) }
-	out := fs.String("out", "sockbench-report", "output directory")
-	format := fs.String("format", "", "comma-separated formats (default all)")
-	files, err := parseInterspersed(fs, args)
+	const prog = "sockbench report"
+	a, err := reportargs.Parse(prog, args, stderr, commands["report"].usage)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, commands["report"].usage)
+		return 0
+	}
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
 		return 2
 	}
-	if len(files) != 1 {
-		fmt.Fprintf(stderr, "sockbench report: want one run file, got %d; see \"sockbench help report\"\n", len(files))
-		return 2
+	if !slices.ContainsFunc(a.Formats, results.DrawnFormat) {
+		return writeViews(a, stdout, stderr)
 	}
-	formats, err := report.ParseFormats(*format)
-	if err != nil {
-		fmt.Fprintf(stderr, "sockbench report: --format: %v\n", err)
-		return 2
+	if helper, err := findReportCommand(); err == nil {
+		return runReportCommand(ctx, helper, args, stdout, stderr)
 	}
-	run, err := results.ReadFile(files[0])
+	if a.Explicit {
+		drawn := slices.DeleteFunc(slices.Clone(a.Formats), func(f string) bool { return !results.DrawnFormat(f) })
+		fmt.Fprintf(stderr, "%s: --format %s needs %s, %s\n", prog, strings.Join(drawn, ","), reportargs.Command, howToGetReport(args))
+		return 1
+	}
+	a.Formats = slices.DeleteFunc(a.Formats, results.DrawnFormat)
+	code := writeViews(a, stdout, stderr)
+	fmt.Fprintf(stderr, "%s: charts and HTML skipped: they need %s, %s\n", prog, reportargs.Command, howToGetReport(args))
+	return code
+}
+
+// howToGetReport ends the line that says sockbench-report is missing: where
+// it was looked for, and how to get it or run it instead.
+func howToGetReport(args []string) string {
+	return fmt.Sprintf("which was found neither beside sockbench nor on PATH; install both with \"go install ./cmd/...\" in a clone, or run \"go run ./cmd/%s %s\" there",
+		reportargs.Command, strings.Join(args, " "))
+}
+
+// writeViews writes the formats of a that need no charts, printing the
+// paths written; it returns the exit status.
+func writeViews(a reportargs.Args, stdout, stderr io.Writer) int {
+	r, err := results.ReadFile(a.Run)
 	if err != nil {
 		fmt.Fprintf(stderr, "sockbench report: %v\n", err)
 		return 2
 	}
-	paths, err := report.Write(*out, run, formats)
+	paths, err := results.WriteViews(a.Out, r, a.Formats)
 	for _, p := range paths {
 		fmt.Fprintln(stdout, p)
 	}
@@ -79,4 +104,42 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 1
 	}
 	return 0
+}
+
+// executable is os.Executable; tests replace it to choose the directory
+// searched first for sockbench-report.
+var executable = os.Executable
+
+// findReportCommand returns the path of the sockbench-report executable:
+// the one beside this executable, else the one on PATH.
+func findReportCommand() (string, error) {
+	if exe, err := executable(); err == nil {
+		if p, err := exec.LookPath(filepath.Join(filepath.Dir(exe), reportargs.Command)); err == nil {
+			return p, nil
+		}
+	}
+	p, err := exec.LookPath(reportargs.Command)
+	if err != nil {
+		return "", fmt.Errorf("find %s: %w", reportargs.Command, err)
+	}
+	return p, nil
+}
+
+// runReportCommand runs the sockbench-report at path with args, on this
+// process's stdin and the given stdout and stderr, and returns its exit
+// status (1 if it could not be started or was killed).
+func runReportCommand(ctx context.Context, path string, args []string, stdout, stderr io.Writer) int {
+	cmd := exec.CommandContext(ctx, path, args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &exit) && exit.ExitCode() > 0:
+		return exit.ExitCode()
+	default:
+		fmt.Fprintf(stderr, "sockbench report: %s: %v\n", path, err)
+		return 1
+	}
 }

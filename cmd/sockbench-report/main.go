@@ -1,0 +1,77 @@
+// Command sockbench-report draws a sockbench run: PNG and SVG charts and a
+// self-contained HTML report, beside the tables, CSV and Go benchmark
+// format. "sockbench report" runs it, with the same arguments, when charts
+// or HTML are asked for; it can also be run on its own.
+//
+// Usage:
+//
+//	sockbench-report [--out DIR] [--format F,...] RUN.json
+//
+// It is a separate program so that the measured binary, sockbench, carries
+// only serving: plotting (gonum.org/v1/plot) parses its fonts when its
+// package is initialised, at every start of any binary that links it.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/gosocketserver/socketserver/internal/reportargs"
+	"github.com/gosocketserver/socketserver/results"
+	"github.com/gosocketserver/socketserver/results/report"
+)
+
+const usage = `Usage:
+
+	sockbench-report [--out DIR] [--format F,...] RUN.json
+
+Writes the views of a run into DIR (default "sockbench-report"), creating it:
+
+` + reportargs.FormatsHelp + `
+With no --format, every format is written. The paths written are printed.
+"sockbench report" runs this command with its own arguments for the png,
+svg and html formats.
+
+Exit status: 0 when everything was written, 1 when writing failed, 2 on
+bad usage or a run file that cannot be read.
+
+Examples:
+
+	sockbench-report run.json
+	sockbench-report --out /tmp/r --format html,bench run.json
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is main without the process around it, so tests can call it; it
+// returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	const prog = "sockbench-report"
+	a, err := reportargs.Parse(prog, args, stderr, usage)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	if err != nil {
+		return 2
+	}
+	r, err := results.ReadFile(a.Run)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
+		return 2
+	}
+	paths, err := report.Write(a.Out, r, a.Formats)
+	for _, p := range paths {
+		fmt.Fprintln(stdout, p)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,109 @@
+// Package reportargs is the one definition of the argument list of
+// "sockbench report", which sockbench hands unchanged to the
+// sockbench-report command when charts or HTML are asked for (as git runs
+// git-foo for "git foo"). Both commands parse their arguments with Parse,
+// so a flag is written once and the two cannot drift.
+//
+// It imports the standard library and package results (for the format
+// names), never plotting.
+package reportargs
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/gosocketserver/socketserver/results"
+)
+
+// Command is the name of the program that draws a run's charts and HTML
+// report; sockbench looks for it beside its own executable, then on PATH.
+const Command = "sockbench-report"
+
+// DefaultOut is the output directory when --out is not given.
+const DefaultOut = "sockbench-report"
+
+// FormatsHelp is the table of formats, one line or more each, for the help
+// of both commands.
+const FormatsHelp = `	txt    table.txt     aligned tables, one per metric, strategies as columns
+	md     table.md      the same tables in Markdown
+	csv    run.csv       one row per repetition with every measured field
+	bench  bench.txt     Go benchmark format: benchstat -col /strategy bench.txt
+	json   run.json      the run itself
+	png    *.png         charts: throughput, requests per CPU-second, CPU per
+	svg    *.svg         request and memory per connection against connections
+	                     (medians, min-max bars over the repetitions, starved
+	                     points crossed out); latency percentile curves per
+	                     connection count, one line per repetition, log scale;
+	                     latency against offered load for 3+ open-loop rates
+	html   report.html   one self-contained page: environment, config,
+	                     tables and charts (no external resources)
+`
+
+// ErrUsage is returned by Parse for arguments it rejects; the message has
+// been written to stderr. Commands exit with status 2 on it.
+var ErrUsage = errors.New("bad usage")
+
+// Args are parsed report arguments.
+type Args struct {
+	Out      string   // --out: the directory to write into
+	Formats  []string // --format, parsed (results.ParseReportFormats); every format when not given
+	Explicit bool     // whether --format named formats (not given or empty: every format)
+	Run      string   // the run file (RUN.json)
+}
+
+// Parse parses args: --out DIR, --format F,... and one run file, flags and
+// the file in any order ("--" ends the flags). prog prefixes error
+// messages; usage is printed to stderr after a flag error. It returns
+// flag.ErrHelp for -h/--help, printing nothing (help goes to stdout, the
+// caller's), and an error wrapping ErrUsage, already reported on stderr,
+// for anything else wrong.
+func Parse(prog string, args []string, stderr io.Writer, usage string) (Args, error) {
+	fs := flag.NewFlagSet(prog, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {} // help is the caller's to print; usage after a flag error is below
+	var a Args
+	fs.StringVar(&a.Out, "out", DefaultOut, "output directory")
+	format := fs.String("format", "", "comma-separated formats (default all)")
+	files, err := parseInterspersed(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return Args{}, err
+	}
+	if err != nil {
+		fmt.Fprint(stderr, usage)
+		return Args{}, fmt.Errorf("%w: %w", ErrUsage, err)
+	}
+	if len(files) != 1 {
+		fmt.Fprintf(stderr, "%s: want one run file, got %d; see %q\n", prog, len(files), prog+" --help")
+		return Args{}, fmt.Errorf("%w: %d run files", ErrUsage, len(files))
+	}
+	a.Run = files[0]
+	a.Explicit = strings.TrimSpace(*format) != ""
+	if a.Formats, err = results.ParseReportFormats(*format); err != nil {
+		fmt.Fprintf(stderr, "%s: --format: %v\n", prog, err)
+		return Args{}, fmt.Errorf("%w: %w", ErrUsage, err)
+	}
+	return a, nil
+}
+
+// parseInterspersed parses flags that may follow positional arguments and
+// returns the positional ones; everything after "--" is positional.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
