@@ -9,8 +9,10 @@ import (
 	"log"
 	"log/slog"
 	"os"
+	"os/signal"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/gosocketserver/socketserver"
@@ -26,8 +28,10 @@ func init() {
 		usage: `Usage: sockbench serve [flags]
 
 Serve a handler with a strategy until Ctrl-C or SIGTERM, then shut down
-gracefully: no new clients, in-flight connections finish (at most
---shutdown-timeout), then everything is closed.
+gracefully: no new clients, connections waiting between requests are
+closed at once, requests already read are answered (at most
+--shutdown-timeout), then everything is closed and serve exits 0. A second
+Ctrl-C or SIGTERM closes everything at once (exit 1).
 
 With no flags it is the seed's server: the upper-case StreamRequestHandler on
 localhost:9999, serial (Python's TCPServer), logging each request as the seed
@@ -39,7 +43,14 @@ Flags:
   --addr HOST:PORT     TCP address to listen on (default "localhost:9999"; port 0 picks one)
   --network NET        tcp, tcp4 or tcp6 (default "tcp")
   --unix PATH          listen on a Unix stream socket instead of TCP
-  --remove-socket      remove the Unix socket file on exit (Python never does)
+  --remove-socket      remove the Unix socket file on exit, only if it still is the
+                       one serve created (Python never does)
+  --remove-stale-socket remove a Unix socket file nobody listens on before
+                       binding (a killed server's); anything else at the path
+                       makes serve fail "address already in use", as in Python
+  --unix-mode MODE     the Unix socket file's mode, octal (e.g. 0660), set
+                       before anyone can connect (default 0: the umask's)
+  --unix-group GROUP   the Unix socket file's group, a name or an id
   --backlog N          listen backlog, Python's request_queue_size
                        (` + serveproto.BacklogRange.String() + `, default 5)
   --reuse-address      set SO_REUSEADDR (default true; Python's default is false:
@@ -51,6 +62,17 @@ Flags:
                        runtime statistics; end of input shuts the server down
   --shutdown-timeout D how long a graceful shutdown may wait
                        (` + serveproto.ShutdownTimeoutRange.String() + `, default 5s)
+  --read-timeout D     bound on reading one request (a line) from its first byte
+                       (` + serveproto.TimeoutRange.String() + `, default 0s: none, as Python)
+  --write-timeout D    bound on writing one reply
+                       (` + serveproto.TimeoutRange.String() + `, default 0s: none)
+  --idle-timeout D     bound on the wait for the first byte of a request
+                       (` + serveproto.TimeoutRange.String() + `, default 0s: the read timeout)
+  --max-line N         longest line in bytes, its newline not counted
+                       (` + serveproto.MaxLineRange.String() + `, default 0: unlimited)
+  --log-rate N         error log lines per second at most; the others are
+                       counted in a "suppressed" line
+                       (` + serveproto.LogRateRange.String() + `, default 20; 0: no limit)
 
 Strategies:
 ` + strategyHelp() + `
@@ -61,6 +83,8 @@ Examples:
   sockbench serve --strategy goroutine --addr 127.0.0.1:0 --print-addr
   sockbench serve --strategy pool:workers=8,queue=64 --handler upperlines
   sockbench serve --unix /tmp/upper.sock --handler upper
+  sockbench serve --unix /tmp/upper.sock --unix-mode 0660 --remove-stale-socket
+  sockbench serve --strategy pool:workers=8 --read-timeout 2s --max-line 4096
   sockbench serve --strategy goroutine:daemon=true --reuse-address=false
 
 Boolean strategy options take true or false ("pool:workers=4,refuse=true").
@@ -136,6 +160,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "sockbench serve: %v\n", err)
 		return 2
 	}
+	logHandler := newRateLog(slog.NewTextHandler(stderr, nil), inv.LogRate)
+	if rl, ok := logHandler.(*rateLog); ok {
+		defer rl.Flush()
+		stopFlush := everySecond(rl.Flush)
+		defer stopFlush()
+	}
 	srv := &socketserver.Server{
 		Network:           inv.Network,
 		Addr:              inv.Addr,
@@ -145,7 +175,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		AllowReuseAddress: inv.ReuseAddress,
 		AllowReusePort:    inv.ReusePort,
 		RemoveSocketFile:  inv.RemoveSocket,
-		ErrorLog:          slog.New(slog.NewTextHandler(stderr, nil)),
+		RemoveStaleSocket: inv.RemoveStaleSocket,
+		UnixMode:          os.FileMode(inv.UnixMode),
+		UnixGroup:         inv.UnixGroup,
+		ReadTimeout:       inv.ReadTimeout,
+		WriteTimeout:      inv.WriteTimeout,
+		IdleTimeout:       inv.IdleTimeout,
+		MaxLineSize:       inv.MaxLine,
+		ErrorLog:          slog.New(logHandler),
 	}
 	if inv.Unix != "" {
 		srv.Network, srv.Addr = "unix", inv.Unix
@@ -168,6 +205,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.ListenAndServe() }()
+	stopSignals := onSignals(cancel, func() {
+		fmt.Fprintf(stderr, "sockbench serve: second signal: closing now\n")
+		srv.Close()
+	})
+	defer stopSignals()
 
 	code := 0
 	select {
@@ -205,5 +247,57 @@ func waitTimeout(wg *sync.WaitGroup, d time.Duration) {
 	select {
 	case <-done:
 	case <-time.After(d):
+	}
+}
+
+// onSignals calls first on the first SIGINT or SIGTERM and then on every
+// later one, until the returned stop is called: a second Ctrl-C means
+// "now" (Close), as users expect. The first is also what ends the
+// command's context in main.
+func onSignals(first, then func()) (stop func()) {
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for n := 0; ; n++ {
+			select {
+			case <-done:
+				return
+			case <-sigs:
+				if n == 0 {
+					first()
+				} else {
+					then()
+				}
+			}
+		}
+	})
+	return func() {
+		signal.Stop(sigs)
+		close(done)
+		wg.Wait()
+	}
+}
+
+// everySecond calls f every second until the returned stop is called.
+func everySecond(f func()) (stop func()) {
+	t := time.NewTicker(time.Second)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				f()
+			}
+		}
+	})
+	return func() {
+		t.Stop()
+		close(done)
+		wg.Wait()
 	}
 }

@@ -84,6 +84,13 @@ var (
 	// ShutdownTimeoutRange bounds --shutdown-timeout: zero or a negative
 	// wait would make every graceful shutdown fail at once.
 	ShutdownTimeoutRange = DurationRange{Min: time.Nanosecond, Max: time.Hour}
+	// TimeoutRange bounds --read-timeout, --write-timeout and
+	// --idle-timeout: zero is none, as in Python.
+	TimeoutRange = DurationRange{Min: 0, Max: 24 * time.Hour}
+	// MaxLineRange bounds --max-line: zero is unlimited; at most 1 GiB.
+	MaxLineRange = IntRange{Min: 0, Max: 1 << 30}
+	// LogRateRange bounds --log-rate: zero is no limit.
+	LogRateRange = IntRange{Min: 0, Max: 1000000}
 	// RefWorkersRange bounds refserve --workers, as the pool strategy's
 	// workers option is bounded: every worker starts at once.
 	RefWorkersRange = IntRange{Min: 1, Max: 10000}

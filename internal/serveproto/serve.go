@@ -28,6 +28,15 @@ type Serve struct {
 	PrintAddr       bool          // --print-addr: print the bound address first on stdout
 	Control         bool          // --control: run Control on stdin
 	ShutdownTimeout time.Duration // --shutdown-timeout: bound on a graceful shutdown
+
+	ReadTimeout       time.Duration // --read-timeout: Server.ReadTimeout (0 = none)
+	WriteTimeout      time.Duration // --write-timeout: Server.WriteTimeout (0 = none)
+	IdleTimeout       time.Duration // --idle-timeout: Server.IdleTimeout (0 = the read timeout)
+	MaxLine           int           // --max-line: Server.MaxLineSize (0 = unlimited)
+	UnixMode          FileMode      // --unix-mode: the socket file's mode (0 = the umask's)
+	UnixGroup         string        // --unix-group: the socket file's group
+	RemoveStaleSocket bool          // --remove-stale-socket: Server.RemoveStaleSocket
+	LogRate           int           // --log-rate: error lines per second at most (0 = no limit)
 }
 
 // DefaultServe returns the invocation "sockbench serve" with no flags
@@ -41,6 +50,7 @@ func DefaultServe() Serve {
 		Backlog:         DefaultBacklog,
 		ReuseAddress:    true,
 		ShutdownTimeout: 5 * time.Second,
+		LogRate:         DefaultLogRate,
 	}
 }
 
@@ -60,6 +70,14 @@ func (s *Serve) Register(fs *flag.FlagSet) {
 	fs.BoolVar(&s.PrintAddr, "print-addr", s.PrintAddr, "print the bound address alone on the first line of stdout")
 	fs.BoolVar(&s.Control, "control", s.Control, "read commands on stdin")
 	ShutdownTimeoutRange.Var(fs, &s.ShutdownTimeout, "shutdown-timeout", "how long a graceful shutdown may wait")
+	TimeoutRange.Var(fs, &s.ReadTimeout, "read-timeout", "bound on reading one request (a line) from its first byte; 0 = none")
+	TimeoutRange.Var(fs, &s.WriteTimeout, "write-timeout", "bound on writing one reply; 0 = none")
+	TimeoutRange.Var(fs, &s.IdleTimeout, "idle-timeout", "bound on the wait for a request's first byte; 0 = the read timeout")
+	MaxLineRange.Var(fs, &s.MaxLine, "max-line", "longest line in bytes, newline not counted; 0 = unlimited")
+	fs.Var(&s.UnixMode, "unix-mode", "the Unix socket file's mode, octal, e.g. 0660; 0 = the umask's")
+	fs.StringVar(&s.UnixGroup, "unix-group", s.UnixGroup, "the Unix socket file's group, a name or an id")
+	fs.BoolVar(&s.RemoveStaleSocket, "remove-stale-socket", s.RemoveStaleSocket, "remove a Unix socket file nobody listens on before binding")
+	LogRateRange.Var(fs, &s.LogRate, "log-rate", "error log lines per second at most, the rest counted; 0 = no limit")
 }
 
 // Args returns the command line (ServeCommand first) that makes

@@ -26,6 +26,8 @@ func nonDefaultServe() Serve {
 		Strategy: "goroutine", Handler: "echo", Addr: "127.0.0.1:0", Network: "tcp4",
 		Unix: "/tmp/x.sock", RemoveSocket: true, Backlog: 77, ReuseAddress: false, ReusePort: true,
 		Quiet: true, PrintAddr: true, Control: true, ShutdownTimeout: 1500 * time.Millisecond,
+		ReadTimeout: 2 * time.Second, WriteTimeout: 3 * time.Second, IdleTimeout: time.Minute, MaxLine: 4096,
+		UnixMode: 0o660, UnixGroup: "wheel", RemoveStaleSocket: true, LogRate: 0,
 	}
 }
 
