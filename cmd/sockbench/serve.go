@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -205,8 +206,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.ListenAndServe() }()
+	var forced atomic.Bool
 	stopSignals := onSignals(cancel, func() {
 		fmt.Fprintf(stderr, "sockbench serve: second signal: closing now\n")
+		forced.Store(true)
 		srv.Close()
 	})
 	defer stopSignals()
@@ -229,6 +232,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		if err := <-serveErr; !errors.Is(err, socketserver.ErrServerClosed) {
 			fmt.Fprintf(stderr, "sockbench serve: %v\n", err)
 			code = 1
+		}
+		if forced.Load() {
+			code = 1 // closed, not drained
 		}
 	}
 	cancel()
