@@ -14,6 +14,7 @@ func init() {
 		{"BindLeak", "SocketServerTest.test_tcpserver_bind_leak", nil, checkBindLeak},
 		{"HandlerError", "ErrorHandlerTest.test_sync_handled, test_threading_handled", nil, checkHandlerError},
 		{"HandlerPanic", "ErrorHandlerTest (a panic is Go's uncaught exception)", nil, checkHandlerPanic},
+		{"HandlerGoexit", "", nil, checkHandlerGoexit},
 		{"VerifyRequestFalse", "MiscTestCase.test_shutdown_request_called_if_verify_request_false", nil, checkVerifyFalse},
 		{"StreamWrite", "SocketWriterTest.test_write", nil, checkStreamWrite},
 		{"Bookkeeping", "MiscTestCase.test_threads_reaped", checkBookkeeping, nil},
@@ -30,5 +31,7 @@ func init() {
 		{"ByteByByte", "", checkByteByByte, nil},
 		{"SlowClient", "", checkSlowClient, nil},
 		{"AcceptErrors", "", nil, checkAcceptErrors},
+		{"SlowlorisDeadline", "", nil, checkSlowlorisDeadline},
+		{"KeepAliveDrain", "", nil, checkKeepAliveDrain},
 	}
 }

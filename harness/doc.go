@@ -47,6 +47,10 @@
 //	                     test_threading_handled: an error reaches HandleError
 //	                     exactly once, the server keeps serving
 //	HandlerPanic         the same for a panic, reported as a *PanicError
+//	HandlerGoexit        a handler calling runtime.Goexit, more times than
+//	                     the promise has slots: each is reported once as
+//	                     ErrHandlerGoexit, N clients are still served at
+//	                     once, Shutdown completes
 //	VerifyRequestFalse   test_shutdown_request_called_if_verify_request_false:
 //	                     exactly one shutdown (CloseWrite, Close), the client
 //	                     reads EOF with no data, the handler never runs
@@ -84,6 +88,12 @@
 //	                     served (serial: after it finishes, not before)
 //	AcceptErrors         Accept failing with EMFILE for 300 ms: the server
 //	                     backs off (< 50 attempts), logs, and recovers
+//	SlowlorisDeadline    with a 500 ms ReadTimeout, slowloris clients filling
+//	                     the promise are cut (orderly close, one
+//	                     ErrReadTimeout each) and a normal client is served
+//	KeepAliveDrain       Shutdown closes idle keep-alive connections at once
+//	                     with a FIN, answers a request already read, and
+//	                     returns within 5 s; nothing is reported
 //
 // The client-side checks (OddBytes to SlowClient, and Capacity for a
 // server) are the black-box checker's, run on a fresh server.

@@ -272,7 +272,7 @@ func (w *oneWorker) start() {
 			for {
 				select {
 				case serve := <-w.work:
-					serve()
+					socketserver.RunContained(serve) // a Goexit must not end the worker
 				case <-w.quit:
 					return
 				}

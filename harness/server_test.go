@@ -229,7 +229,7 @@ func TestServerChecksAreStrategyChecks(t *testing.T) {
 	if i != len(server) {
 		t.Fatalf("server checks %v are not a subsequence of the strategy checks %v", server, all)
 	}
-	want := []string{"BindLeak", "HandlerError", "HandlerPanic", "VerifyRequestFalse", "StreamWrite", "ShutdownFromHandler", "AcceptErrors"}
+	want := []string{"BindLeak", "HandlerError", "HandlerPanic", "HandlerGoexit", "VerifyRequestFalse", "StreamWrite", "ShutdownFromHandler", "AcceptErrors", "SlowlorisDeadline", "KeepAliveDrain"}
 	if strings.Join(only, ",") != strings.Join(want, ",") {
 		t.Errorf("strategy-only checks %v, want %v", only, want)
 	}
