@@ -136,10 +136,15 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet(serveproto.ServeCommand, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, commands[serveproto.ServeCommand].usage) }
+	fs.Usage = func() {} // the whole help only when asked: a bad flag's error must stay visible
 	inv := serveproto.DefaultServe()
 	inv.Register(fs)
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stderr, commands[serveproto.ServeCommand].usage)
+		} else {
+			fmt.Fprintf(stderr, "Run 'sockbench help %s' for its flags.\n", serveproto.ServeCommand)
+		}
 		return 2
 	}
 	if fs.NArg() > 0 {
