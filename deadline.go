@@ -19,9 +19,9 @@ type deadlines struct {
 	conn net.Conn
 	op   time.Duration // per-operation timeout; zero means none
 
-	read, write       time.Time // the current phase's limits; zero means none
-	readSet, writeSet time.Time // what was last set on conn (op == 0)
-	stale             bool      // someone else (Shutdown) set the read deadline
+	read, write     time.Time // the current phase's limits; zero means none
+	readOn, writeOn bool      // conn has a read or write deadline set (op == 0)
+	stale           bool      // someone else (Shutdown) set the read deadline
 }
 
 // past is a deadline that has passed: it wakes a blocked read at once.
@@ -38,18 +38,18 @@ func after(d time.Duration) time.Time {
 // setRead makes t the read limit of the current phase.
 func (d *deadlines) setRead(t time.Time) {
 	d.read = t
-	if d.op == 0 && (d.stale || !t.Equal(d.readSet)) {
+	if d.op == 0 && (d.stale || d.readOn || !t.IsZero()) {
 		_ = d.conn.SetReadDeadline(t)
-		d.readSet, d.stale = t, false
+		d.readOn, d.stale = !t.IsZero(), false
 	}
 }
 
 // setWrite makes t the write limit of the current phase.
 func (d *deadlines) setWrite(t time.Time) {
 	d.write = t
-	if d.op == 0 && !t.Equal(d.writeSet) {
+	if d.op == 0 && (d.writeOn || !t.IsZero()) {
 		_ = d.conn.SetWriteDeadline(t)
-		d.writeSet = t
+		d.writeOn = !t.IsZero()
 	}
 }
 

@@ -64,12 +64,12 @@ type Stream struct {
 	maxLine int
 	line    []byte // ReadLine's buffer for lines longer than R's buffer
 
-	conn                                   *Conn // nil when not served by a Server
-	dl                                     deadlines
-	readTimeout, writeTimeout, idleTimeout time.Duration
-	lines                                  int  // lines ReadLine has returned
-	drained                                bool // Shutdown closed the connection between requests
-	linger                                 bool // half-close and discard input before the close
+	conn    *Conn   // nil when not served by a Server
+	srv     *Server // the limits' source; nil for none
+	dl      deadlines
+	served  bool // ReadLine has returned a line
+	drained bool // Shutdown closed the connection between requests
+	linger  bool // half-close and discard input before the close
 
 	// One allocation per connection holds what R and W are made of.
 	r  bufio.Reader
@@ -88,10 +88,7 @@ func (h *StreamHandler) Handle(ctx context.Context, r *Request) (err error) {
 	s := &Stream{Request: r, maxLine: h.MaxLineSize}
 	s.dl = deadlines{conn: r.Conn, op: h.Timeout}
 	if srv := r.Server; srv != nil {
-		s.readTimeout, s.writeTimeout, s.idleTimeout = srv.ReadTimeout, srv.WriteTimeout, srv.IdleTimeout
-		if s.idleTimeout <= 0 {
-			s.idleTimeout = s.readTimeout
-		}
+		s.srv = srv
 		if s.maxLine <= 0 {
 			s.maxLine = srv.MaxLineSize
 		}
@@ -115,7 +112,7 @@ func (h *StreamHandler) Handle(ctx context.Context, r *Request) (err error) {
 	} else {
 		s.r = *bufio.NewReaderSize(rw, h.ReadBufferSize)
 	}
-	s.w = Writer{w: rw, dl: &s.dl, limit: s.writeTimeout}
+	s.w = Writer{w: rw, s: s}
 	if h.WriteBufferSize > 0 {
 		s.w.bw = bufio.NewWriterSize(rw, h.WriteBufferSize)
 	}
@@ -173,16 +170,16 @@ func (s *Stream) ReadLine() ([]byte, error) {
 		return nil, err
 	}
 	line, err := pybytes.ReadLine(s.R, &s.line, s.maxLine)
-	s.dl.setWrite(after(s.writeTimeout))
+	s.dl.setWrite(after(s.writeTimeout()))
 	switch {
 	case err == nil:
-		s.lines++
+		s.served = true
 	case errors.Is(err, pybytes.ErrLineTooLong):
 		s.linger = true
 		return nil, s.tooLong()
 	case errors.Is(err, io.EOF):
 	default:
-		err = limitErr(err, ErrReadTimeout, s.readTimeout, s.dl.read)
+		err = limitErr(err, ErrReadTimeout, s.readTimeout(), s.dl.read)
 		s.linger = s.linger || errors.Is(err, ErrReadTimeout)
 	}
 	return line, err
@@ -205,8 +202,35 @@ func (s *Stream) awaitRequest() error {
 			return err
 		}
 	}
-	s.dl.setRead(after(s.readTimeout))
+	s.dl.setRead(after(s.readTimeout()))
 	return nil
+}
+
+// readTimeout, writeTimeout and idleTimeout are the server's limits (zero
+// for none, or when no Server serves the Stream).
+func (s *Stream) readTimeout() time.Duration {
+	if s.srv == nil {
+		return 0
+	}
+	return s.srv.ReadTimeout
+}
+
+func (s *Stream) writeTimeout() time.Duration {
+	if s.srv == nil {
+		return 0
+	}
+	return s.srv.WriteTimeout
+}
+
+// idleTimeout is the server's IdleTimeout, or its ReadTimeout when zero.
+func (s *Stream) idleTimeout() time.Duration {
+	if s.srv == nil {
+		return 0
+	}
+	if s.srv.IdleTimeout > 0 {
+		return s.srv.IdleTimeout
+	}
+	return s.srv.ReadTimeout
 }
 
 // waitFirstByte waits, holding no buffer, for the first byte of a request
@@ -215,18 +239,18 @@ func (s *Stream) awaitRequest() error {
 // has not sent its first request yet gets shutdownGrace to do so.
 func (s *Stream) waitFirstByte() error {
 	s.dl.setWrite(time.Time{}) // the last reply is written
-	s.dl.setRead(after(s.idleTimeout))
+	s.dl.setRead(after(s.idleTimeout()))
 	if s.conn == nil || s.conn.beginIdle() {
 		_, err := s.R.Peek(1)
 		woken := s.conn != nil && s.conn.endIdle()
 		s.dl.stale = s.dl.stale || woken
 		if err == nil || !woken {
-			err = limitErr(err, ErrIdleTimeout, s.idleTimeout, s.dl.read)
+			err = limitErr(err, ErrIdleTimeout, s.idleTimeout(), s.dl.read)
 			s.linger = s.linger || errors.Is(err, ErrIdleTimeout)
 			return err
 		}
 	}
-	if s.lines == 0 {
+	if !s.served {
 		s.dl.setRead(time.Now().Add(shutdownGrace))
 		if _, err := s.R.Peek(1); err == nil {
 			return nil
@@ -255,10 +279,9 @@ func (e *LineTooLongError) Is(target error) bool { return target == ErrLineTooLo
 // default), every Write goes to the connection at once; buffered, output
 // goes out on Flush, when the buffer fills, and when Serve returns.
 type Writer struct {
-	w     io.Writer
-	bw    *bufio.Writer
-	dl    *deadlines
-	limit time.Duration // the server's WriteTimeout
+	w  io.Writer
+	bw *bufio.Writer
+	s  *Stream // for the WriteTimeout; nil for none
 }
 
 // Write writes p, all of it or an error, like Python's wfile.write. An
@@ -292,10 +315,10 @@ func (w *Writer) Flush() error {
 
 // check names the WriteTimeout in err when that is what it is.
 func (w *Writer) check(err error) error {
-	if err == nil || w.dl == nil {
+	if err == nil || w.s == nil {
 		return err
 	}
-	return limitErr(err, ErrWriteTimeout, w.limit, w.dl.write)
+	return limitErr(err, ErrWriteTimeout, w.s.writeTimeout(), w.s.dl.write)
 }
 
 // Buffered returns the number of bytes written but not yet sent.
