@@ -3,6 +3,12 @@
 // keep-alive "upperlines" protocol with optional CPU-bound or I/O-bound work
 // per request, and echo. New builds one from a spec string such as
 // "cpu:rounds=1000" for command lines and benchmark matrices.
+//
+// Each protocol exists in two forms that answer byte for byte alike: a
+// connection handler (Upper, UpperLines, Echo: a StreamHandler or a read
+// loop) and a message handler (UpperMessage, UpperLinesMessage,
+// EchoMessage), which an event loop can run as well. New builds the
+// message form unless the spec says "stream".
 package handlers
 
 import (
@@ -32,13 +38,20 @@ func init() {
 	register(&Info{
 		Name:    "upper",
 		Summary: "the seed's StreamRequestHandler: one line, stripped, upper-cased, no newline, then close",
-		Options: []string{"max-line=0: longest line served (0 = unlimited, as Python)"},
+		Options: []string{"max-line=0: longest line served (0 = unlimited, as Python)", streamOption},
 		build: func(o *spec.Spec, l *log.Logger) (socketserver.Handler, error) {
 			n, err := o.Int("max-line", 0, 0)
 			if err != nil {
 				return nil, err
 			}
-			return Upper(n, l), o.Unused("max-line")
+			stream, err := o.Bool("stream", false)
+			if err != nil {
+				return nil, err
+			}
+			if stream {
+				return Upper(n, l), o.Unused("max-line", "stream")
+			}
+			return UpperMessage(n, l), o.Unused("max-line", "stream")
 		},
 	})
 	register(&Info{
@@ -52,7 +65,7 @@ func init() {
 		register(&Info{
 			Name:    name,
 			Summary: summary,
-			Options: append([]string{"max-line=0: longest line served (0 = unlimited)"}, opts...),
+			Options: append([]string{"max-line=0: longest line served (0 = unlimited)", streamOption}, opts...),
 			build: func(o *spec.Spec, _ *log.Logger) (socketserver.Handler, error) {
 				n, err := o.Int("max-line", 0, 0)
 				if err != nil {
@@ -62,12 +75,19 @@ func init() {
 				if err != nil {
 					return nil, err
 				}
-				allowed := []string{"max-line"}
+				stream, err := o.Bool("stream", false)
+				if err != nil {
+					return nil, err
+				}
+				allowed := []string{"max-line", "stream"}
 				for _, opt := range opts {
 					k, _, _ := strings.Cut(opt, "=")
 					allowed = append(allowed, k)
 				}
-				return UpperLines(n, w), o.Unused(allowed...)
+				if stream {
+					return UpperLines(n, w), o.Unused(allowed...)
+				}
+				return UpperLinesMessage(n, w), o.Unused(allowed...)
 			},
 		})
 	}
@@ -86,18 +106,30 @@ func init() {
 	register(&Info{
 		Name:    "echo",
 		Summary: "writes back every byte it reads, until EOF",
-		Options: []string{"buf=32768: read buffer size"},
+		Options: []string{"buf=32768: read buffer size", streamOption},
 		build: func(o *spec.Spec, _ *log.Logger) (socketserver.Handler, error) {
 			n, err := o.Int("buf", 32<<10, 1)
 			if err != nil {
 				return nil, err
 			}
-			return Echo(n), o.Unused("buf")
+			stream, err := o.Bool("stream", false)
+			if err != nil {
+				return nil, err
+			}
+			if stream {
+				return Echo(n), o.Unused("buf", "stream")
+			}
+			return EchoMessage(n), o.Unused("buf", "stream")
 		},
 	})
 }
 
 const defaultDelay = time.Millisecond
+
+// streamOption selects the connection-level form of a handler that is
+// built as a message handler by default (one that every strategy, the
+// event loop included, can run).
+const streamOption = "stream=false: serve with the StreamHandler read loop instead of the message handler (for comparing the two)"
 
 // New builds a handler from a spec such as "upper", "cpu:rounds=1000" or
 // "sleep:delay=5ms". logger, if not nil, receives the seed handlers'

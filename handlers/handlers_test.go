@@ -140,7 +140,7 @@ func TestNewErrors(t *testing.T) {
 		{"nope", `unknown handler "nope" (known: cpu, echo, sleep, upper, upper-recv, upperlines)`},
 		{"cpu:rounds=0", "want an integer >= 1"},
 		{"sleep:delay=soon", "want a non-negative duration"},
-		{"upper:colour=red", "unknown option colour for upper (allowed: max-line)"},
+		{"upper:colour=red", "unknown option colour for upper (allowed: max-line, stream)"},
 		{"upper-recv:x=1", "upper-recv takes no options"},
 	} {
 		if _, err := handlers.New(tt.spec, nil); err == nil || !strings.Contains(err.Error(), tt.want) {
