@@ -18,7 +18,7 @@ type answered struct{}
 // UpperMessage is Upper as a message handler: the first line (its '\n'
 // kept, or what arrived before end of input) is stripped, upper-cased and
 // sent back without a newline, and the connection is closed after the
-// reply. Empty input gets an empty reply, logged as b'' like Upper does.
+// reply. Empty input gets an empty reply, logged as b” like Upper does.
 // maxLine > 0 limits the line, newline included.
 func UpperMessage(maxLine int, logger *log.Logger) *socketserver.MessageHandler {
 	h := &socketserver.MessageHandler{

@@ -8,12 +8,14 @@
 package strategies
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
 
 	"github.com/gosocketserver/socketserver"
 	"github.com/gosocketserver/socketserver/internal/spec"
+	"github.com/gosocketserver/socketserver/strategies/eventloop"
 	"github.com/gosocketserver/socketserver/strategies/goroutine"
 	"github.com/gosocketserver/socketserver/strategies/pool"
 	stsync "github.com/gosocketserver/socketserver/strategies/sync"
@@ -55,6 +57,10 @@ type Info struct {
 	// concurrency promise.
 	build func(opts *spec.Spec) (socketserver.Strategy, Concurrency, error)
 }
+
+// errLinuxOnly is what a strategy written on a Linux interface (epoll)
+// fails to build with elsewhere.
+var errLinuxOnly = errors.New("linux only")
 
 var registry = map[string]*Info{}
 var aliases = map[string]string{}
@@ -118,6 +124,42 @@ func init() {
 			return p, Concurrency{Max: p.Workers}, o.Unused("workers", "queue", "refuse", "nowait")
 		},
 	})
+}
+
+func init() {
+	register(&Info{
+		Name:    "eventloop",
+		Python:  "asyncio (selector event loop + asyncio.Protocol)",
+		Summary: "epoll event loops running message handlers, no goroutine per connection (Linux only)",
+		Options: []Option{
+			{"loops", "0", "event loops (0 = GOMAXPROCS)"},
+			{"offload", "0", "goroutines that run the messages of blocking handlers, in order per connection (0 = on the loops)"},
+			{"maxqueued", fmt.Sprint(eventloop.DefaultMaxQueued), "bytes of output queued per connection before reading from it pauses"},
+			{"lockthread", "false", "lock each loop to its OS thread"},
+		},
+		build: buildEventLoop,
+	})
+}
+
+func buildEventLoop(o *spec.Spec) (socketserver.Strategy, Concurrency, error) {
+	if !eventloop.Supported {
+		return nil, Concurrency{}, fmt.Errorf("eventloop: %w (it is written on epoll)", errLinuxOnly)
+	}
+	st := eventloop.New()
+	var err error
+	if st.Loops, err = o.Int("loops", 0, 0); err != nil {
+		return nil, Concurrency{}, err
+	}
+	if st.Offload, err = o.Int("offload", 0, 0); err != nil {
+		return nil, Concurrency{}, err
+	}
+	if st.MaxQueued, err = o.Int("maxqueued", eventloop.DefaultMaxQueued, 1); err != nil {
+		return nil, Concurrency{}, err
+	}
+	if st.LockThread, err = o.Bool("lockthread", false); err != nil {
+		return nil, Concurrency{}, err
+	}
+	return st, Concurrency{}, o.Unused("loops", "offload", "maxqueued", "lockthread")
 }
 
 // New builds a fresh strategy from a spec such as "goroutine" or
