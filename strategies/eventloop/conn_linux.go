@@ -238,7 +238,7 @@ func (lp *loop) settle(c *conn) {
 		return
 	}
 	var want uint32
-	if !c.closing && !c.eof && len(c.out)+len(c.in)+len(c.more) <= lp.e.s.maxQueued() {
+	if !c.closing && !c.eof && len(c.out)+len(c.more) <= lp.e.s.maxQueued() {
 		want |= unix.EPOLLIN
 	}
 	if len(c.out) > 0 {
