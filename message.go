@@ -156,6 +156,7 @@ type MessageSession struct {
 	h     *MessageHandler
 	split bufio.SplitFunc
 	conn  MessageConn
+	pause func() bool
 	done  bool
 	ended bool
 }
@@ -172,6 +173,12 @@ func (h *MessageHandler) NewSession(ctx context.Context, r *Request, w io.Writer
 
 // Conn returns the session's MessageConn.
 func (s *MessageSession) Conn() *MessageConn { return &s.conn }
+
+// SetPause makes Feed check pause before each message and stop, leaving
+// the rest of its input unconsumed, while pause returns true: a strategy
+// bounding the replies it queues for a client that does not read
+// (back-pressure) stops there and feeds the rest once they are sent.
+func (s *MessageSession) SetPause(pause func() bool) { s.pause = pause }
 
 // Open runs the handler's Open hook, if any.
 func (s *MessageSession) Open() error {
@@ -192,10 +199,13 @@ func (s *MessageSession) Done() bool { return s.done || s.conn.closeAfter }
 // stops early, with the bytes consumed so far, when the handler fails (its
 // error is returned) or Done becomes true, and fails with
 // ErrMessageTooLong when what is left is a partial message longer than the
-// limit. A panic in the handler is not recovered.
+// limit; see also SetPause. A panic in the handler is not recovered.
 func (s *MessageSession) Feed(data []byte, atEOF bool) (int, error) {
 	consumed := 0
 	for !s.Done() {
+		if s.pause != nil && s.pause() {
+			return consumed, nil
+		}
 		rest := data[consumed:]
 		if len(rest) == 0 && !atEOF {
 			break

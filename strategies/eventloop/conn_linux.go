@@ -30,6 +30,7 @@ type conn struct {
 	events uint32 // the interest registered with epoll
 
 	eof      bool // the client half-closed
+	stalled  bool // c.in holds whole messages that wait for the output queue to drain
 	closing  bool // no more input is wanted: close once the output is sent
 	finished bool
 	err      error // why it ends; reported unless nil
@@ -57,6 +58,11 @@ func (lp *loop) add(sc *socketserver.Conn, fd int, own *fdConn) {
 	}
 	c := &conn{lp: lp, fd: fd, own: own, sc: sc}
 	c.sess = lp.e.h.NewSession(sc.Context(), sc.Request(), c)
+	if lp.e.pool != nil {
+		c.sess.SetPause(c.jobFull)
+	} else {
+		c.sess.SetPause(c.full)
+	}
 	lp.conns[fd] = c
 	lp.live++
 	if err := lp.ctl(unix.EPOLL_CTL_ADD, fd, unix.EPOLLIN); err != nil {
@@ -86,9 +92,10 @@ func (lp *loop) ready(c *conn, events uint32) {
 	}
 	if events&(unix.EPOLLOUT|unix.EPOLLHUP|unix.EPOLLERR) != 0 && len(c.out) > 0 {
 		lp.flush(c)
-	}
-	if c.finished {
-		return
+		if c.finished {
+			return
+		}
+		lp.resume(c)
 	}
 	if events&(unix.EPOLLIN|unix.EPOLLHUP|unix.EPOLLERR) != 0 && !c.closing {
 		lp.read(c)
@@ -114,27 +121,62 @@ func (lp *loop) read(c *conn) {
 		lp.offloadInput(c, lp.buf[:n])
 		return
 	}
-	data := lp.buf[:n]
-	if len(c.in) > 0 {
+	lp.process(c, lp.buf[:n])
+}
+
+// process feeds the session what c kept from before (c.in) followed by
+// data, and keeps what it did not take: a partial message, or the
+// messages after the one that filled the output queue (c.stalled: they
+// are fed once the client has read enough).
+func (lp *loop) process(c *conn, data []byte) {
+	kept := len(c.in) > 0
+	if kept {
 		c.in = append(c.in, data...)
 		data = c.in
 	}
 	used, ferr := c.feed(data, c.eof)
 	rest := data[used:]
+	c.stalled = false
 	switch {
-	case ferr != nil || c.sess.Done() || c.eof:
-		c.in = nil
-		c.closing = true
+	case ferr != nil || c.sess.Done():
+		c.in, c.closing = nil, true
 		if c.err == nil {
 			c.err = ferr
 		}
+		return
+	case len(rest) > 0 && c.full():
+		c.stalled = true
+	case c.eof:
+		c.in, c.closing = nil, true
+		return
+	}
+	switch {
 	case len(rest) == 0:
 		c.in = nil // no per-connection buffer between messages
-	case len(c.in) > 0:
+	case kept:
 		c.in = c.in[:copy(c.in, rest)]
 	default:
 		c.in = append([]byte(nil), rest...)
 	}
+}
+
+// full reports whether c has more output queued than the bound allows.
+func (c *conn) full() bool { return len(c.out) > c.lp.e.s.maxQueued() }
+
+// jobFull is full for c's worker: whether its replies so far exceed the
+// bound. Only the worker may call it, while c is busy.
+func (c *conn) jobFull() bool { return len(c.jobOut) > c.lp.e.s.maxQueued() }
+
+// resume feeds the messages that waited for the output queue to drain.
+func (lp *loop) resume(c *conn) {
+	if !c.stalled || c.full() || c.closing || c.busy {
+		return
+	}
+	if lp.e.pool != nil {
+		lp.submit(c)
+		return
+	}
+	lp.process(c, nil)
 }
 
 // feed runs the session on data, turning a handler's panic into a
@@ -238,7 +280,7 @@ func (lp *loop) settle(c *conn) {
 		return
 	}
 	var want uint32
-	if !c.closing && !c.eof && len(c.out)+len(c.more) <= lp.e.s.maxQueued() {
+	if !c.closing && !c.eof && !c.stalled && !c.full() && len(c.more) <= lp.e.s.maxQueued() {
 		want |= unix.EPOLLIN
 	}
 	if len(c.out) > 0 {

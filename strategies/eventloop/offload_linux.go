@@ -75,40 +75,46 @@ func (lp *loop) offloadInput(c *conn, data []byte) {
 // replies gather in c.jobOut) and posts the result back to the loop. The
 // worker owns c.in, c.jobOut and the session until then.
 func (lp *loop) submit(c *conn) {
-	c.busy = true
+	c.busy, c.stalled = true, false
 	c.jobEOF = c.eof
 	data, atEOF := c.in, c.eof
 	lp.e.pool.submit(func() {
 		used, err := c.feed(data, atEOF)
 		done := c.sess.Done()
-		lp.post(func() { lp.jobDone(c, used, err, done) })
+		stalled := used < len(data) && c.jobFull()
+		lp.post(func() { lp.jobDone(c, used, err, done, stalled) })
 	})
 }
 
 // jobDone takes c back from its worker: send the replies, keep the rest
-// of the input, and hand the worker the input that came meanwhile.
-func (lp *loop) jobDone(c *conn, used int, err error, done bool) {
+// of the input, and hand the worker what is left to do: the messages that
+// waited for the output queue, the input that came meanwhile, the end of
+// input.
+func (lp *loop) jobDone(c *conn, used int, err error, done, stalled bool) {
 	c.busy = false
 	if len(c.jobOut) > 0 && !c.detached && !errors.Is(c.err, errAborted) {
 		_, _ = c.send(c.jobOut) // a failure closes c, below
 	}
 	c.jobOut = c.jobOut[:0]
 	rest := c.in[used:]
+	grew := len(c.more) > 0
 	c.in = append(c.in[:copy(c.in, rest)], c.more...)
 	c.more = nil
 	if len(c.in) == 0 {
 		c.in = nil
 	}
 	switch {
-	case err != nil || done || c.jobEOF:
-		c.in = nil
-		c.closing = true
+	case err != nil || done:
+		c.in, c.closing = nil, true
 		if c.err == nil {
 			c.err = err
 		}
-	case c.closing: // aborted or the client went away meanwhile
-	case len(c.in) > len(rest) || c.eof:
-		lp.submit(c)
+	case c.closing: // aborted, or the client went away meanwhile
+	case stalled || grew || c.eof && !c.jobEOF:
+		c.stalled = true // submitted now, or by resume once the queue drains
+		lp.resume(c)
+	case c.jobEOF:
+		c.in, c.closing = nil, true
 	}
 	if c.detached && !c.busy {
 		lp.finish(c)
