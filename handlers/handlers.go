@@ -129,7 +129,7 @@ const defaultDelay = time.Millisecond
 // streamOption selects the connection-level form of a handler that is
 // built as a message handler by default (one that every strategy, the
 // event loop included, can run).
-const streamOption = "stream=false: serve with the StreamHandler read loop instead of the message handler (for comparing the two)"
+const streamOption = "stream=false: the StreamHandler form instead of the message handler"
 
 // New builds a handler from a spec such as "upper", "cpu:rounds=1000" or
 // "sleep:delay=5ms". logger, if not nil, receives the seed handlers'
