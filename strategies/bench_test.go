@@ -14,6 +14,8 @@ import (
 	"github.com/gosocketserver/socketserver/harness/bench"
 	"github.com/gosocketserver/socketserver/harness/load"
 	"github.com/gosocketserver/socketserver/strategies"
+	"github.com/gosocketserver/socketserver/strategies/eventloop"
+	"github.com/gosocketserver/socketserver/strategies/goroutine"
 	"github.com/gosocketserver/socketserver/strategies/pool"
 )
 
@@ -39,27 +41,39 @@ import (
 // catch regressions between commits, and "sockbench bench --pin" to compare
 // strategies.
 
-// benchTargets returns a server starter per registered strategy, plus the
-// references.
+// forms is a protocol's handler in its two forms: the connection-level
+// one (a StreamHandler) and the message handler an event loop needs.
+type forms struct{ stream, message socketserver.Handler }
+
+// benchTargets returns a server starter per registered strategy (the
+// stream form of the handler, except for the event loop, which runs only
+// message handlers), goroutine-msg (the goroutine strategy with the
+// message form: the adapter's cost), plus the references.
 func benchTargets(b *testing.B) []struct {
 	name  string
-	serve func(b *testing.B, handler socketserver.Handler, refHandler string) string
+	serve func(b *testing.B, handler forms, refHandler string) string
 } {
 	b.Helper()
 	type target = struct {
 		name  string
-		serve func(b *testing.B, handler socketserver.Handler, refHandler string) string
+		serve func(b *testing.B, handler forms, refHandler string) string
 	}
 	var out []target
 	for _, name := range strategies.Names() {
-		out = append(out, target{name, func(b *testing.B, h socketserver.Handler, _ string) string {
+		out = append(out, target{name, func(b *testing.B, h forms, _ string) string {
 			st, err := strategies.New(name)
 			if err != nil {
 				b.Fatal(err)
 			}
-			return serveStrategy(b, st, h)
+			if _, ok := st.(*eventloop.Strategy); ok {
+				return serveStrategy(b, st, h.message)
+			}
+			return serveStrategy(b, st, h.stream)
 		}})
 	}
+	out = append(out, target{"goroutine-msg", func(b *testing.B, h forms, _ string) string {
+		return serveStrategy(b, goroutine.New(), h.message)
+	}})
 	// The hand-written equivalents, named like the bench command's rows:
 	// each strategy's cost is its difference from its reference (pool with
 	// the pool strategy's default number of workers).
@@ -68,7 +82,7 @@ func benchTargets(b *testing.B) []struct {
 		workers int
 	}
 	for _, ref := range []ref{{"goroutine", 0}, {"pool", pool.DefaultWorkers}, {"serial", 0}} {
-		out = append(out, target{"reference:" + ref.kind, func(b *testing.B, _ socketserver.Handler, refHandler string) string {
+		out = append(out, target{"reference:" + ref.kind, func(b *testing.B, _ forms, refHandler string) string {
 			return serveReference(b, ref.kind, ref.workers, refHandler)
 		}})
 	}
@@ -150,7 +164,7 @@ func BenchmarkKeepalive(b *testing.B) {
 	for _, tg := range benchTargets(b) {
 		for _, conns := range []int{1, 16, 256} {
 			b.Run(fmt.Sprintf("strategy=%s/conns=%d", tg.name, conns), func(b *testing.B) {
-				addr := tg.serve(b, handlers.UpperLines(0, handlers.Work{}), "upperlines")
+				addr := tg.serve(b, forms{handlers.UpperLines(0, handlers.Work{}), handlers.UpperLinesMessage(0, handlers.Work{})}, "upperlines")
 				runLoad(b, load.Config{Addr: addr, Mode: load.Closed, Conns: conns})
 			})
 		}
@@ -162,7 +176,7 @@ func BenchmarkKeepalive(b *testing.B) {
 func BenchmarkChurn(b *testing.B) {
 	for _, tg := range benchTargets(b) {
 		b.Run(fmt.Sprintf("strategy=%s/conns=16", tg.name), func(b *testing.B) {
-			addr := tg.serve(b, handlers.Upper(0, nil), "upper")
+			addr := tg.serve(b, forms{handlers.Upper(0, nil), handlers.UpperMessage(0, nil)}, "upper")
 			runLoad(b, load.Config{Addr: addr, Mode: load.Churn, Conns: 16})
 		})
 	}
