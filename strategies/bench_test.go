@@ -22,7 +22,9 @@ import (
 // The benchmarks below serve the upperlines protocol in this process with
 // every registered strategy (its default options) and with the hand-written
 // servers of harness/bench ("reference:goroutine", "reference:pool" with the
-// pool strategy's default workers, "reference:serial"), and drive it with
+// pool strategy's default workers, "reference:serial", and
+// "reference:gnet", gnet v2's event loop beside the eventloop strategy),
+// and drive it with
 // harness/load over loopback. Each iteration of b.N stands for a
 // microsecond of load, so the testing package's calibration ends with about
 // -benchtime of measured load; ns/op is then overwritten with the time per
@@ -81,7 +83,7 @@ func benchTargets(b *testing.B) []struct {
 		kind    string
 		workers int
 	}
-	for _, ref := range []ref{{"goroutine", 0}, {"pool", pool.DefaultWorkers}, {"serial", 0}} {
+	for _, ref := range []ref{{"goroutine", 0}, {"pool", pool.DefaultWorkers}, {"serial", 0}, {"gnet", 0}} {
 		out = append(out, target{"reference:" + ref.kind, func(b *testing.B, _ forms, refHandler string) string {
 			return serveReference(b, ref.kind, ref.workers, refHandler)
 		}})
@@ -109,20 +111,25 @@ func serveStrategy(b *testing.B, st socketserver.Strategy, h socketserver.Handle
 
 func serveReference(b *testing.B, kind string, workers int, handler string) string {
 	b.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- (&bench.RefServer{Kind: kind, Workers: workers, Handler: handler}).Serve(ctx, ln) }()
+	addrc := make(chan net.Addr, 1)
+	srv := &bench.RefServer{Kind: kind, Workers: workers, Handler: handler}
+	go func() { done <- srv.ServeAddr(ctx, "127.0.0.1:0", func(a net.Addr) { addrc <- a }) }()
 	b.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
 			b.Errorf("reference Serve: %v", err)
 		}
 	})
-	return ln.Addr().String()
+	select {
+	case a := <-addrc:
+		return a.String()
+	case err := <-done:
+		done <- err
+		b.Fatalf("reference ServeAddr: %v", err)
+	}
+	return ""
 }
 
 // runLoad drives addr for b.N microseconds (at least 100ms, so that 256
