@@ -306,7 +306,10 @@ func (lp *loop) finish(c *conn) {
 		return
 	}
 	c.finished = true
-	if !c.detached {
+	if !c.detached && c.own == nil {
+		// A duplicate: the listener's connection still holds the socket,
+		// so closing fd would not take it out of the epoll set. The loop's
+		// own descriptor leaves the set when Finish closes it.
 		_ = unix.EpollCtl(lp.epfd, unix.EPOLL_CTL_DEL, c.fd, nil)
 	}
 	lp.conns[c.fd] = nil

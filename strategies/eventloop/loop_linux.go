@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -116,8 +117,10 @@ func (lp *loop) run() {
 		defer runtime.UnlockOSThread()
 	}
 	defer lp.closeFDs()
+	busy := false // the last wait returned events: look again without blocking
 	for !(lp.draining && lp.live == 0) {
-		n, err := unix.EpollWait(lp.epfd, lp.events, lp.timeout())
+		n, err := lp.wait(busy)
+		busy = n > 0
 		if err != nil && err != unix.EINTR {
 			lp.e.p.ReportError(fmt.Errorf("eventloop: loop %d: epoll_wait: %w", lp.id, err))
 			lp.abort()
@@ -136,6 +139,26 @@ func (lp *loop) run() {
 		}
 		lp.retryAccept()
 	}
+}
+
+// wait waits for readiness. After a wait that returned events (busy), it
+// first looks without blocking, as a raw system call that the Go scheduler
+// does not see (gnet's trick: a blocking epoll_wait makes the runtime hand
+// the loop's P to another thread, which costs more than the call); only
+// when nothing is ready does it yield and then block.
+func (lp *loop) wait(busy bool) (int, error) {
+	if busy {
+		n, _, errno := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(lp.epfd),
+			uintptr(unsafe.Pointer(&lp.events[0])), uintptr(len(lp.events)), 0, 0, 0)
+		if errno != 0 {
+			return 0, errno
+		}
+		if n > 0 {
+			return int(n), nil
+		}
+		runtime.Gosched()
+	}
+	return unix.EpollWait(lp.epfd, lp.events, lp.timeout())
 }
 
 // timeout is how long epoll_wait may sleep: until the accept back-off
