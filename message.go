@@ -2,6 +2,7 @@ package socketserver
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -98,10 +99,8 @@ func (c *MessageConn) CloseAfterReply() { c.closeAfter = true }
 // Lines is the split function of Python's readline: each message is a
 // line with its '\n', and what remains at end of input is a last message.
 func Lines(data []byte, atEOF bool) (advance int, token []byte, err error) {
-	for i, b := range data {
-		if b == '\n' {
-			return i + 1, data[:i+1], nil
-		}
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		return i + 1, data[:i+1], nil
 	}
 	if atEOF && len(data) > 0 {
 		return len(data), data, nil

@@ -314,11 +314,10 @@ func (lp *loop) finish(c *conn) {
 	}
 	lp.conns[c.fd] = nil
 	lp.live--
-	err := c.err
+	err := c.end(c.err) // the Close hook sees why, errAborted included
 	if errors.Is(err, errAborted) {
-		err = nil
+		err = nil // the server was closed: nothing to report
 	}
-	err = c.end(err)
 	if c.own != nil {
 		c.own.release()
 	}
