@@ -208,11 +208,14 @@ func TestBackPressure(t *testing.T) {
 	}
 }
 
-// gated answers a line at once, except "wait", which blocks until the gate
-// opens (or the server closes).
-func gated(gate <-chan struct{}) *socketserver.MessageHandler {
+// gated answers a line at once, except "wait", which signals entered (if
+// not nil) and blocks until the gate opens (or the server closes).
+func gated(gate <-chan struct{}, entered chan<- struct{}) *socketserver.MessageHandler {
 	return &socketserver.MessageHandler{Message: func(c *socketserver.MessageConn, msg []byte) error {
 		if string(msg) == "wait\n" {
+			if entered != nil {
+				entered <- struct{}{}
+			}
 			select {
 			case <-gate:
 			case <-c.Context().Done():
@@ -230,11 +233,15 @@ func gated(gate <-chan struct{}) *socketserver.MessageHandler {
 func TestBlockingHandlerFreezesLoopUnlessOffload(t *testing.T) {
 	for _, offload := range []int{0, 2} {
 		t.Run(fmt.Sprintf("offload=%d", offload), func(t *testing.T) {
-			gate := make(chan struct{})
-			s := serve(t, gated(gate), &eventloop.Strategy{Loops: 1, Offload: offload}, nil)
+			gate, entered := make(chan struct{}), make(chan struct{}, 1)
+			s := serve(t, gated(gate, entered), &eventloop.Strategy{Loops: 1, Offload: offload}, nil)
 			blocker := dial(t, "tcp", s.addr)
 			io.WriteString(blocker, "wait\n")
-			time.Sleep(20 * time.Millisecond) // let the loop take it
+			select {
+			case <-entered: // the handler blocks now
+			case <-time.After(replyTimeout):
+				t.Fatal("the blocking request did not reach the handler")
+			}
 			other := dial(t, "tcp", s.addr)
 			io.WriteString(other, "other\n")
 			_ = other.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
@@ -463,12 +470,16 @@ func TestShutdownDeadlineThenClose(t *testing.T) {
 // TestCloseInterruptsBlockedOffload: Close ends connections whose handler
 // waits on its context in a worker.
 func TestCloseInterruptsBlockedOffload(t *testing.T) {
-	gate := make(chan struct{})
+	gate, entered := make(chan struct{}), make(chan struct{}, 1)
 	defer close(gate)
-	s := serve(t, gated(gate), &eventloop.Strategy{Loops: 1, Offload: 1}, nil)
+	s := serve(t, gated(gate, entered), &eventloop.Strategy{Loops: 1, Offload: 1}, nil)
 	c := dial(t, "tcp", s.addr)
 	io.WriteString(c, "wait\n")
-	time.Sleep(20 * time.Millisecond)
+	select {
+	case <-entered:
+	case <-time.After(replyTimeout):
+		t.Fatal("the request did not reach the handler")
+	}
 	closed := make(chan error, 1)
 	go func() { closed <- s.Close() }()
 	select {
