@@ -92,7 +92,8 @@ may use ',' ("sync,goroutine"), so "pool:workers=8,queue=64" stays one spec.
 
 Flags:
   --strategies LIST  targets: strategy specs and reference:goroutine,
-                     reference:pool[:workers=N], reference:serial
+                     reference:pool[:workers=N], reference:serial,
+                     reference:gnet (gnet v2's event loop)
                      (default "` + defaultBenchStrategies + `")
   --strategy SPEC    add one target (repeatable; replaces the default list)
   --no-reference     do not add ` + defaultBenchReference + ` to the default list

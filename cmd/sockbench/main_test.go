@@ -21,7 +21,12 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(filepath.Dir(binPath))
 	}
 	if code == 0 {
-		if err := goleak.Find(); err != nil {
+		// ants (under gnet, for reference:gnet) starts its default pool,
+		// two goroutines for the life of the process, when initialised.
+		if err := goleak.Find(
+			goleak.IgnoreTopFunction("github.com/panjf2000/ants/v2.(*poolCommon).purgeStaleWorkers"),
+			goleak.IgnoreTopFunction("github.com/panjf2000/ants/v2.(*poolCommon).ticktock"),
+		); err != nil {
 			fmt.Fprintf(os.Stderr, "goleak: %v\n", err)
 			code = 1
 		}
