@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 )
@@ -88,7 +89,7 @@ func CheckAddr(ctx context.Context, network, addr string, expect Promise, opts A
 	}
 	var out []Result
 	for _, c := range addrChecks {
-		if len(opts.Only) > 0 && !contains(opts.Only, c.name) {
+		if len(opts.Only) > 0 && !slices.Contains(opts.Only, c.name) {
 			continue
 		}
 		err := ctx.Err()
@@ -104,15 +105,6 @@ func CheckAddr(ctx context.Context, network, addr string, expect Promise, opts A
 		out = append(out, r)
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // runBounded runs f with a context that is cancelled after d; every client

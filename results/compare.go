@@ -573,7 +573,8 @@ func (c *Comparison) WriteTable(w io.Writer) error {
 }
 
 // writeAlignedCols writes rows separated by two spaces, right-aligning the
-// columns in right.
+// columns in right (per column, which text/tabwriter cannot: its
+// AlignRight flag is for the whole table).
 func writeAlignedCols(w io.Writer, rows [][]string, right map[int]bool) {
 	width := make([]int, len(rows[0]))
 	for _, row := range rows {

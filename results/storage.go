@@ -259,6 +259,10 @@ func firstNonFinite(v reflect.Value, path string) (string, bool) {
 
 // indentJSON indents compact JSON with two spaces, as json.Indent would,
 // except that arrays holding no objects or arrays are kept on one line.
+// It is not json.Indent because of that exception, measured on the
+// committed baseline (results/baseline/default.json): 1.6 MB in 4,362
+// lines as written here, 8.2 MB in 478,339 lines with json.Indent (one
+// histogram count per line).
 func indentJSON(dst *bytes.Buffer, src []byte) {
 	depth := 0
 	newline := func() {

@@ -288,7 +288,9 @@ func WriteTable(w io.Writer, r *Run, opts TableOptions) error {
 
 // writeAligned writes rows with columns separated by two spaces; the first
 // left columns are left-aligned, the rest right-aligned with their marks
-// (left-aligned) after them.
+// (left-aligned) after them. It is not text/tabwriter because tabwriter's
+// AlignRight applies to every column of a table, and these tables need
+// names left-aligned beside right-aligned numbers.
 func writeAligned(w io.Writer, rows, marks [][]string, left int) {
 	ncol := len(rows[0])
 	width := make([]int, ncol)

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -259,7 +260,7 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 			sc.Warnings = cellWarnings(sc, c.conns-c.w.slowConns(c.conns), firstErr[ci][ti])
 			if k := c.w.slowConns(c.conns); k > 0 {
 				sc.Warnings = append(sc.Warnings, results.Warning{Kind: results.SlowClients, Clients: k, OfClients: c.conns,
-					Delay: results.Duration(orDefault(c.w.slowDelay, load.DefaultSlowDelay))})
+					Delay: results.Duration(cmp.Or(c.w.slowDelay, load.DefaultSlowDelay))})
 			} else if c.w.slowShare > 0 {
 				sc.Warnings = append(sc.Warnings, results.Warning{Kind: results.NoSlowClient})
 			}
@@ -275,13 +276,6 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 		runErr = fmt.Errorf("%w: %d scenario(s) had no successful repetition (%s); first failure: %s", ErrNotMeasured, len(unmeasured), names, firstFailure)
 	}
 	return run, runErr
-}
-
-func orDefault(d, def time.Duration) time.Duration {
-	if d == 0 {
-		return def
-	}
-	return d
 }
 
 // memMinConns is the fewest connections held open for which a sample
