@@ -44,4 +44,3 @@ func PyRepr(b []byte) string {
 	}
 	return string(append(out, quote))
 }
-
