@@ -141,9 +141,7 @@ func splitSpecs(list string) []string {
 }
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, commands["bench"].usage) }
+	fs := newFlagSet("bench", stderr)
 	var one stringList
 	fs.Var(&one, "strategy", "")
 	strategiesFlag := fs.String("strategies", "", "")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -26,9 +25,10 @@ ThreadingTCPServer with --expect unbounded.
 Checks: ` + fmt.Sprint(harness.AddrCheckNames()) + `
 
 Prints "PASS name" or "FAIL name: reason" for each check, then
-"N passed, M failed" on the last line. Exit status 0 if every check passed,
-1 if any failed, 2 on bad usage or when nothing accepts a connection at
-the address.
+"N passed, M failed" on the last line, on stdout; errors on stderr.
+
+Exit status: 0 if every check passed, 1 if any failed, 2 on bad usage or
+when nothing accepts a connection at the address.
 
 Flags:
   --addr HOST:PORT  TCP address of the server
@@ -48,9 +48,7 @@ Examples:
 }
 
 func runConform(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("conform", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, commands["conform"].usage) }
+	fs := newFlagSet("conform", stderr)
 	addr := fs.String("addr", "", "TCP address HOST:PORT")
 	unix := fs.String("unix", "", "Unix socket path")
 	expect := fs.String("expect", "serial", "serial, unbounded or N")

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log"
@@ -40,7 +39,10 @@ Flags:
   --network NET        tcp, tcp4 or tcp6 (default "tcp")
   --unix PATH          listen on a Unix stream socket instead of TCP
   --remove-socket      remove the Unix socket file on exit (Python never does)
-  --backlog N          listen backlog, Python's request_queue_size (default 5)
+  --backlog N          listen backlog, Python's request_queue_size (default 5,
+                       as Python); the servers "sockbench bench" starts use
+                       4096. Give more before "bench --addr" with many clients,
+                       or their connections queue and are refused
   --reuse-address      set SO_REUSEADDR (default true; Python's default is false:
                        --reuse-address=false behaves as Python)
   --reuse-port         set SO_REUSEPORT (default false)
@@ -62,6 +64,12 @@ Examples:
   sockbench serve --strategy goroutine:daemon=true --reuse-address=false
 
 Boolean strategy options take true or false ("pool:workers=4,refuse=true").
+
+Output: --print-addr's address and --control's replies on stdout; the
+request log and errors on stderr.
+
+Exit status: 0 after a clean shutdown, 1 when listening or serving failed,
+2 for bad usage.
 `,
 		run: runServe,
 	})
@@ -105,9 +113,7 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet(serveproto.ServeCommand, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, commands[serveproto.ServeCommand].usage) }
+	fs := newFlagSet(serveproto.ServeCommand, stderr)
 	inv := serveproto.DefaultServe()
 	inv.Register(fs)
 	if err := fs.Parse(args); err != nil {
