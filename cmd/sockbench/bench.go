@@ -13,8 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/term"
-
 	"github.com/gosocketserver/socketserver/harness/bench"
 	"github.com/gosocketserver/socketserver/results"
 	"github.com/gosocketserver/socketserver/strategies"
@@ -64,6 +62,11 @@ on 2 cores. Serial and pool servers starve clients at 16 and 256 connections
 (a pool of 64 serves 64 connections at once): that is the lesson, reported
 as "starved N of M clients", not as errors.
 
+Output: the comparison table on stdout (on stderr with --out -, where
+stdout carries the run); progress, notes and errors on stderr. On a
+terminal progress is a bar with the count, the percentage and the time
+left; otherwise a line every 5 s.
+
 Exit status: 0 when every scenario was measured; 1 when one was not (its
 server never started; the run is still written, and the message says
 why) or the run was interrupted; 2 for bad flags.
@@ -95,14 +98,17 @@ Flags:
                      command for each sample; it must print its address on
                      the first line of stdout, or give --exec-addr
   --exec-addr HOST:PORT  where the --exec server listens
-  --out FILE         write the run as JSON here (default "` + defaultBenchOut + `"; "-" for none)
+  --out FILE         write the run as JSON here (default "` + defaultBenchOut + `",
+                     announced on the first line; "-" for stdout, which
+                     moves the table to stderr; "" for none)
   --old PATH         also serve every strategy and reference target with the
                      sockbench executable at PATH (an older build), as
                      "old:NAME", interleaved with this build's; the old
                      build's scenarios go to --old-out under their plain
                      names, so "sockbench compare OLD-OUT OUT" compares two
                      builds measured under the same conditions
-  --old-out FILE     where --old writes the old build's run (default "` + defaultBenchOldOut + `")
+  --old-out FILE     where --old writes the old build's run (default
+                     "` + defaultBenchOldOut + `"; "-" for stdout; "" for none)
   --quiet            do not print the table
 
 Workloads:
@@ -171,6 +177,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return usage("unexpected arguments %q", fs.Args())
 	}
 	*reps = defaultReps(fs, *oldExe, *reps)
+	if *oldExe != "" && *out == stdoutName && *oldOut == stdoutName {
+		return usage("--out and --old-out cannot both be \"-\" (stdout)")
+	}
 
 	cfg, err := benchConfig(benchFlags{
 		one: one, strategies: *strategiesFlag, noRef: *noRef, workloads: *workloadsFlag, conns: *connsFlag,
@@ -183,15 +192,13 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	cfg.Pin = *pin
 	cfg.Launcher = benchLauncher
 	cfg.Args = append([]string{"sockbench", "bench"}, args...)
-	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		cfg.Progress = func(p bench.Progress) { fmt.Fprintf(stderr, "\r\033[K%s", p) }
-	}
+	prog := newProgress(stderr)
+	cfg.Progress = prog.update
+	announceOut(stderr, *out, *oldExe, *oldOut)
 
 	start := time.Now()
 	run, err := bench.Run(ctx, cfg)
-	if cfg.Progress != nil {
-		fmt.Fprint(stderr, "\r\033[K")
-	}
+	prog.finish()
 	if err != nil && run == nil {
 		fmt.Fprintf(stderr, "sockbench bench: %v\n", err)
 		if errors.Is(err, bench.ErrBadConfig) {
@@ -208,8 +215,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "sockbench bench: stopped early: %v\n", err)
 		code = 1
 	}
+	tableOut := stdout
+	if *out == stdoutName {
+		tableOut = stderr // stdout carries the run
+	}
 	if !*quiet {
-		if werr := results.WriteTable(stdout, run, results.TableOptions{}); werr != nil {
+		if werr := results.WriteTable(tableOut, run, results.TableOptions{}); werr != nil {
 			fmt.Fprintf(stderr, "sockbench bench: %v\n", werr)
 			code = 1
 		}
@@ -218,21 +229,21 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if *oldExe != "" {
 		var old *results.Run
 		old, cur = splitOldBuild(run, *oldExe)
-		if *oldOut != "-" {
-			if werr := results.WriteFile(*oldOut, old); werr != nil {
+		if *oldOut != "" {
+			if werr := writeRunTo(*oldOut, old, stdout); werr != nil {
 				fmt.Fprintf(stderr, "sockbench bench: %v\n", werr)
 				return 1
 			}
-			fmt.Fprintf(stderr, "sockbench bench: wrote %s (the old build, %d scenarios)\n", *oldOut, len(old.Scenarios))
+			fmt.Fprintf(stderr, "sockbench bench: wrote %s (the old build, %d scenarios)\n", outName(*oldOut), len(old.Scenarios))
 		}
 	}
-	if *out != "-" {
-		if werr := results.WriteFile(*out, cur); werr != nil {
+	if *out != "" {
+		if werr := writeRunTo(*out, cur, stdout); werr != nil {
 			fmt.Fprintf(stderr, "sockbench bench: %v\n", werr)
 			return 1
 		}
-		fmt.Fprintf(stderr, "sockbench bench: wrote %s (%d scenarios in %s)\n", *out, len(cur.Scenarios), time.Since(start).Round(100*time.Millisecond))
-		if *oldExe != "" && *oldOut != "-" {
+		fmt.Fprintf(stderr, "sockbench bench: wrote %s (%d scenarios in %s)\n", outName(*out), len(cur.Scenarios), time.Since(start).Round(100*time.Millisecond))
+		if *oldExe != "" && *oldOut != "" {
 			fmt.Fprintf(stderr, "sockbench bench: compare the builds with: sockbench compare --correction holm %s %s\n", *oldOut, *out)
 			if *reps < defaultBenchOldReps {
 				fmt.Fprintf(stderr, "sockbench bench: note: %d repetitions may be too few for --correction holm (compare says when); a CI gate should run %d\n", *reps, defaultBenchOldReps)
@@ -243,6 +254,41 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "sockbench bench: incomplete: %v\n", err)
 	}
 	return code
+}
+
+// stdoutName is the file name that means standard output.
+const stdoutName = "-"
+
+// announceOut says on the first line of stderr where the run will be
+// written, so that a default run's file is no surprise.
+func announceOut(stderr io.Writer, out, oldExe, oldOut string) {
+	switch out {
+	case "":
+		fmt.Fprintln(stderr, "sockbench bench: the run will not be saved (--out \"\")")
+	case stdoutName:
+		fmt.Fprintln(stderr, "sockbench bench: the run goes to stdout as JSON when done; the table to stderr")
+	default:
+		fmt.Fprintf(stderr, "sockbench bench: the run will be written to %s when done (--out to change)\n", out)
+	}
+	if oldExe != "" && oldOut != "" {
+		fmt.Fprintf(stderr, "sockbench bench: the old build's run to %s\n", oldOut)
+	}
+}
+
+// outName names an output file in messages.
+func outName(name string) string {
+	if name == stdoutName {
+		return "the run to stdout"
+	}
+	return name
+}
+
+// writeRunTo writes r to the file name, or to stdout when name is "-".
+func writeRunTo(name string, r *results.Run, stdout io.Writer) error {
+	if name == stdoutName {
+		return results.Write(stdout, r)
+	}
+	return results.WriteFile(name, r)
 }
 
 // splitOldBuild separates the scenarios of the targets that the --old
