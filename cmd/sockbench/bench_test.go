@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/gosocketserver/socketserver/internal/reportargs"
 	"github.com/gosocketserver/socketserver/results"
 )
 
@@ -397,5 +398,20 @@ func TestBenchOldBuildFails(t *testing.T) {
 	}
 	if len(r.Scenarios) != 1 {
 		t.Errorf("the current build's run has %d scenarios, want its 1 measured", len(r.Scenarios))
+	}
+}
+
+// TestDefaultOutputsIgnored checks that the files a default bench and
+// report write in the working folder are in the repository's .gitignore.
+func TestDefaultOutputsIgnored(t *testing.T) {
+	data, err := os.ReadFile("../../.gitignore")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(data), "\n")
+	for _, want := range []string{"/" + defaultBenchOut, "/" + defaultBenchOldOut, "/" + reportargs.DefaultOut + "/"} {
+		if !slices.Contains(lines, want) {
+			t.Errorf(".gitignore lacks %q", want)
+		}
 	}
 }
