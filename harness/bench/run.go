@@ -414,11 +414,7 @@ func sampleOf(res *load.Result) results.Sample {
 	if s.Duration > 0 {
 		s.Throughput = float64(res.Requests) / s.Duration
 	}
-	for _, n := range res.PerConn {
-		if n == 0 {
-			s.Starved++
-		}
-	}
+	s.Starved = res.Starved()
 	if h := res.Latency; h != nil && h.TotalCount() > 0 {
 		s.Latency = results.Latency{
 			P50:  float64(h.ValueAtQuantile(50)),
