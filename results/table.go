@@ -346,6 +346,9 @@ func headerLines(r *Run) []string {
 	} else {
 		cfg += ", unpinned"
 	}
+	if c.Backlog > 0 {
+		cfg += fmt.Sprintf(", backlog %d", c.Backlog)
+	}
 	lines = append(lines, cfg)
 	for _, wn := range HeaderWarnings(r) {
 		lines = append(lines, "warning: "+wn)

@@ -61,11 +61,14 @@ func TestBenchOutStdout(t *testing.T) {
 	if len(r.Scenarios) != 1 || len(r.Scenarios[0].Samples) != 2 {
 		t.Errorf("run has %d scenarios, want 1 with 2 samples", len(r.Scenarios))
 	}
+	if r.Config.Backlog != bench.DefaultBacklog {
+		t.Errorf("run records backlog %d, want %d", r.Config.Backlog, bench.DefaultBacklog)
+	}
 	first, _, _ := strings.Cut(stderr.String(), "\n")
 	if first != "sockbench bench: the run goes to stdout as JSON when done; the table to stderr" {
 		t.Errorf("first line of stderr %q does not announce the output", first)
 	}
-	for _, want := range []string{"1/2 samples (50%), about ", "requests per server-CPU-second", "wrote the run to stdout"} {
+	for _, want := range []string{"1/2 samples (50%), about ", "requests per server-CPU-second", "backlog 4096", "wrote the run to stdout"} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
 		}

@@ -150,6 +150,7 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 			Repetitions: cfg.Reps,
 			Interleaved: len(cfg.Targets) > 1,
 			Args:        cfg.Args,
+			Backlog:     cfg.Backlog,
 		},
 	}
 	pinServer := -1
