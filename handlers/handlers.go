@@ -32,13 +32,18 @@ func init() {
 	register(&Info{
 		Name:    "upper",
 		Summary: "the seed's StreamRequestHandler: one line, stripped, upper-cased, no newline, then close",
-		Options: []string{"max-line=0: longest line served (0 = unlimited, as Python)"},
+		Options: []string{"max-line=0: longest line served (0 = unlimited, as Python)",
+			"delay=0: wait before the reply, like a database call (connection-per-request I/O-bound work)"},
 		build: func(o *spec.Spec, l *log.Logger) (socketserver.Handler, error) {
 			n, err := o.Int("max-line", 0, 0)
 			if err != nil {
 				return nil, err
 			}
-			return Upper(n, l), o.Unused("max-line")
+			d, err := o.Duration("delay", 0)
+			if err != nil {
+				return nil, err
+			}
+			return upper(n, Work{Delay: d}, l), o.Unused("max-line", "delay")
 		},
 	})
 	register(&Info{

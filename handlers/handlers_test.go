@@ -89,6 +89,27 @@ func TestUpperMaxLine(t *testing.T) {
 	}
 }
 
+func TestUpperDelay(t *testing.T) {
+	const delay = 20 * time.Millisecond
+	h, err := handlers.New("upper:delay=20ms", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := dial(t, serve(t, h))
+	start := time.Now()
+	io.WriteString(c, "  wait for me \n")
+	got, err := io.ReadAll(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != "WAIT FOR ME" {
+		t.Fatalf("reply %q, want %q", got, "WAIT FOR ME")
+	}
+	if took := time.Since(start); took < delay {
+		t.Errorf("reply after %v, want at least the delay %v", took, delay)
+	}
+}
+
 func TestUpperRecv(t *testing.T) {
 	addr := serve(t, handlers.UpperRecv(nil))
 	c := dial(t, addr)
@@ -140,7 +161,7 @@ func TestNewErrors(t *testing.T) {
 		{"nope", `unknown handler "nope" (known: cpu, echo, sleep, upper, upper-recv, upperlines)`},
 		{"cpu:rounds=0", "want an integer >= 1"},
 		{"sleep:delay=soon", "want a non-negative duration"},
-		{"upper:colour=red", "unknown option colour for upper (allowed: max-line)"},
+		{"upper:colour=red", "unknown option colour for upper (allowed: max-line, delay)"},
 		{"upper-recv:x=1", "upper-recv takes no options"},
 	} {
 		if _, err := handlers.New(tt.spec, nil); err == nil || !strings.Contains(err.Error(), tt.want) {

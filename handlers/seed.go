@@ -17,6 +17,12 @@ import (
 // request is logged like the seed prints it ("127.0.0.1 wrote:" and the
 // bytes' Python repr).
 func Upper(maxLine int, logger *log.Logger) socketserver.Handler {
+	return upper(maxLine, Work{}, logger)
+}
+
+// upper is Upper doing w's work between reading the line and replying
+// (the spec "upper:delay=10ms": one connection per request, I/O-bound).
+func upper(maxLine int, w Work, logger *log.Logger) socketserver.Handler {
 	return &socketserver.StreamHandler{
 		MaxLineSize: maxLine,
 		Serve: func(ctx context.Context, s *socketserver.Stream) error {
@@ -26,6 +32,9 @@ func Upper(maxLine int, logger *log.Logger) socketserver.Handler {
 			}
 			data := Strip(line)
 			logRequest(logger, "wrote", s.ClientAddr, data)
+			if err := w.do(ctx, data); err != nil {
+				return err
+			}
 			_, err = s.W.Write(UpperInPlace(data))
 			return err
 		},

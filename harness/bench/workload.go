@@ -58,10 +58,9 @@ type workloadInfo struct {
 }
 
 var workloads = map[string]workloadInfo{
-	"churn": {"handler upper (the seed): connect, one line, read to EOF, close", nil,
-		func(sp *spec.Spec, _ float64) (Workload, error) {
-			return Workload{Name: "churn", Handler: "upper", Mode: load.Churn}, sp.Unused()
-		}},
+	"churn": {"handler upper (the seed): connect, one line, read to EOF, close",
+		[]string{"delay=D (server waits D before its reply)", "share=F (a share of the clients send byte by byte, 1ms apart)"},
+		parseChurn},
 	"keepalive": {"handler upperlines, closed loop: one request in flight per connection", nil,
 		func(sp *spec.Spec, _ float64) (Workload, error) {
 			return Workload{Name: "keepalive", Handler: "upperlines", Mode: load.Closed}, sp.Unused()
@@ -172,6 +171,35 @@ var workloads = map[string]workloadInfo{
 			return Workload{Name: "idle", Handler: "upperlines", Mode: load.Closed, idle: n,
 				Params: map[string]string{"idle": strconv.Itoa(n)}}, sp.Unused("idle")
 		}},
+}
+
+// parseChurn parses the churn workload: the seed's client in a loop, with
+// an optional wait in the handler (upper:delay=D, a pool then serves the
+// clients in turn and queues the rest) and an optional share of slow
+// clients. Without options it records no parameters, as before.
+func parseChurn(sp *spec.Spec, _ float64) (Workload, error) {
+	w := Workload{Name: "churn", Handler: "upper", Mode: load.Churn}
+	if _, ok := sp.Opts["delay"]; ok {
+		d, err := sp.Duration("delay", 0)
+		if err != nil {
+			return Workload{}, err
+		}
+		w.Handler = "upper:delay=" + d.String()
+		w.Params = map[string]string{"delay": d.String()}
+	}
+	if v, ok := sp.Opts["share"]; ok {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(f > 0 && f < 1) {
+			return Workload{}, fmt.Errorf("option share=%q: want a fraction between 0 and 1", v)
+		}
+		_, _ = sp.Int("share", 0, 0) // mark used
+		w.slowShare, w.slowDelay = f, load.DefaultSlowDelay
+		if w.Params == nil {
+			w.Params = map[string]string{}
+		}
+		w.Params["share"] = strconv.FormatFloat(f, 'g', -1, 64)
+	}
+	return w, sp.Unused("delay", "share")
 }
 
 // WorkloadNames lists the known workloads, sorted.

@@ -18,6 +18,8 @@ func TestParseWorkload(t *testing.T) {
 		params  map[string]string
 	}{
 		{"churn", "upper", load.Churn, nil},
+		{"churn:delay=10ms", "upper:delay=10ms", load.Churn, map[string]string{"delay": "10ms"}},
+		{"churn:share=0.25", "upper", load.Churn, map[string]string{"share": "0.25"}},
 		{"keepalive", "upperlines", load.Closed, nil},
 		{"pipelined", "upperlines", load.Pipelined, map[string]string{"depth": "8"}},
 		{"pipelined:depth=32", "upperlines", load.Pipelined, map[string]string{"depth": "32"}},
@@ -55,6 +57,8 @@ func TestParseWorkloadErrors(t *testing.T) {
 		{"nosuch", `unknown workload "nosuch"`},
 		{"", "empty name"},
 		{"keepalive:depth=2", "keepalive takes no options"},
+		{"churn:share=1", "fraction between 0 and 1"},
+		{"churn:depth=2", "depth"},
 		{"echo:size=0", "positive byte count"},
 		{"echo:size=2MiB", "want 1..1048576"},
 		{"open:rate=-1", "requests per second > 0"},

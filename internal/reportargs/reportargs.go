@@ -33,8 +33,11 @@ const FormatsHelp = `	txt    table.txt     aligned tables, one per metric, strat
 	bench  bench.txt     Go benchmark format: benchstat -col /strategy bench.txt
 	json   run.json      the run itself
 	png    *.png         charts: throughput, requests per CPU-second, CPU per
-	svg    *.svg         request and memory per connection against connections;
-	                     latency percentile curves per connection count
+	svg    *.svg         request and memory per connection against connections
+	                     (medians, min-max bars over the repetitions, starved
+	                     points crossed out); latency percentile curves per
+	                     connection count, one line per repetition, log scale;
+	                     latency against offered load for 3+ open-loop rates
 	html   report.html   one self-contained page: environment, config,
 	                     tables and charts (no external resources)
 `

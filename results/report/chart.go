@@ -3,16 +3,18 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"image/color"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/gosocketserver/socketserver/results"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 )
 
 // Chart is one figure of a run, ready to render as PNG or SVG.
@@ -77,11 +79,16 @@ func slug(s string) string {
 
 // Charts draws r: per workload (with its params and mode), throughput,
 // requests per server-CPU-second, CPU per request and memory per
-// connection against connections with one line per strategy (medians),
-// skipping metrics nothing measured; and per workload and connection count,
-// latency percentile curves per strategy from the merged HDR histograms of
-// the repetitions, on a logarithmic "nines" axis (50%, 90%, 99%, 99.9%...).
-// Without histograms the curves use the recorded percentiles.
+// connection against connections (numeric axis, logarithmic when it spans
+// a factor of 8 or more) with one line per strategy: the medians, an error
+// bar from the smallest to the largest repetition, and a cross where the
+// server starved clients (such a strategy's line is dashed), skipping
+// metrics nothing measured; and per workload and connection count, latency
+// percentile curves on a logarithmic "nines" axis (50%, 90%, 99%,
+// 99.9%...) and a logarithmic latency axis, one line per repetition (not
+// merged), from each repetition's HDR histogram or, without one, its
+// recorded percentiles; and for a workload measured at several offered
+// loads, latency against the load (see loadCharts).
 func Charts(r *results.Run) ([]*Chart, error) {
 	var groups []group
 	seen := map[group]bool{}
@@ -122,8 +129,16 @@ func Charts(r *results.Run) ([]*Chart, error) {
 			}
 		}
 	}
-	return charts, nil
+	byLoad, err := loadCharts(r)
+	if err != nil {
+		return nil, err
+	}
+	return append(charts, byLoad...), nil
 }
+
+// maxTitle is the longest title, in bytes, that fits on one line of a
+// chart; a longer latency chart title is broken in two.
+const maxTitle = 80
 
 func newPlot(title string) *plot.Plot {
 	p := plot.New()
@@ -137,44 +152,25 @@ func newPlot(title string) *plot.Plot {
 func connsChart(g group, m results.Metric, conns []int, strategies []string, idx map[results.Key]*results.Scenario) (*Chart, error) {
 	title := fmt.Sprintf("%s: %s", g.label(), m.Label)
 	p := newPlot(title)
-	p.X.Label.Text = "connections"
+	p.X.Label.Text = "connections (points: medians; bars: smallest to largest repetition)"
 	unit, scale := axisUnit(m, idx)
-	p.Y.Label.Text = fmt.Sprintf("%s (%s, median)", m.Label, unit)
+	p.Y.Label.Text = fmt.Sprintf("%s (%s)", m.Label, unit)
 	p.Y.Min = 0
-	var args []any
-	var ymax float64
-	for _, s := range strategies {
-		var xys plotter.XYs
-		var starvedAt []string
-		for _, c := range conns {
-			sc, ok := idx[results.Key{Strategy: s, Workload: g.workload, Params: g.params, Mode: g.mode, Conns: c}]
-			if !ok {
-				continue
-			}
-			if st := sc.Stat(m); st.N() > 0 {
-				xys = append(xys, plotter.XY{X: float64(c), Y: st.Median / scale})
-				ymax = math.Max(ymax, st.Median/scale)
-				if _, ok := sc.Warning(results.Starved); ok {
-					starvedAt = append(starvedAt, strconv.Itoa(c))
-				}
-			}
-		}
-		if len(xys) > 0 {
-			name := s
-			if len(starvedAt) > 0 {
-				// A starving server's numbers are those of the few clients
-				// it served: the legend must say so.
-				name += " (starves clients at " + strings.Join(starvedAt, ", ") + ")"
-			}
-			args = append(args, name, xys)
-		}
-	}
-	if len(args) == 0 {
+	ss, ymax := connsSeries(g, m, scale, conns, strategies, idx)
+	if len(ss) == 0 {
 		return nil, nil
 	}
-	// Head room for the legend (top left), and margins so that the first
-	// and last tick labels are not clipped.
-	p.Y.Max = ymax * 1.35
+	entries := len(ss)
+	for _, s := range ss {
+		if len(s.starved) > 0 {
+			entries++ // the key to the crosses
+			break
+		}
+	}
+	// Head room for the legend (top left, about 6% of the height per
+	// entry), and margins so that the first and last tick labels are not
+	// clipped.
+	p.Y.Max = ymax / math.Max(0.3, 0.92-0.065*float64(entries))
 	p.Legend.Left = true
 	lo, hi := float64(conns[0]), float64(conns[len(conns)-1])
 	if conns[0] > 0 && len(conns) > 2 && hi/lo >= 8 {
@@ -189,10 +185,119 @@ func connsChart(g group, m results.Metric, conns []int, strategies []string, idx
 		ticks = append(ticks, plot.Tick{Value: float64(c), Label: strconv.Itoa(c)})
 	}
 	p.X.Tick.Marker = plot.ConstantTicks(ticks)
-	if err := plotutil.AddLinePoints(p, args...); err != nil {
-		return nil, fmt.Errorf("chart %s: %w", title, err)
+	starving := false
+	for i, s := range ss {
+		if err := addSeries(p, i, s); err != nil {
+			return nil, fmt.Errorf("chart %s: %w", title, err)
+		}
+		starving = starving || len(s.starved) > 0
+	}
+	if starving {
+		// One legend entry explains the crosses of every strategy.
+		key, err := plotter.NewScatter(plotter.XYs{{}})
+		if err != nil {
+			return nil, fmt.Errorf("chart %s: %w", title, err)
+		}
+		key.GlyphStyle = starvedGlyph(color.Black)
+		p.Legend.Add("× = clients starved: the point describes only the clients served", key)
 	}
 	return &Chart{Name: slug(m.Name) + "-" + g.slug(), Title: title, plot: p}, nil
+}
+
+// series is one strategy's line on a connections chart: the medians, the
+// distance from each median down to the smallest and up to the largest
+// repetition, and the points where the server starved clients.
+type series struct {
+	name    string
+	xys     plotter.XYs
+	errs    plotter.YErrors
+	starved plotter.XYs
+}
+
+// connsSeries collects one series per strategy that measured m (values
+// divided by scale), and the largest value of any repetition.
+func connsSeries(g group, m results.Metric, scale float64, conns []int, strategies []string, idx map[results.Key]*results.Scenario) ([]series, float64) {
+	var out []series
+	var ymax float64
+	for _, s := range strategies {
+		sr := series{name: s}
+		var starvedAt []string
+		for _, c := range conns {
+			sc, ok := idx[results.Key{Strategy: s, Workload: g.workload, Params: g.params, Mode: g.mode, Conns: c}]
+			if !ok {
+				continue
+			}
+			st := sc.Stat(m)
+			if st.N() == 0 {
+				continue
+			}
+			pt := plotter.XY{X: float64(c), Y: st.Median / scale}
+			sr.xys = append(sr.xys, pt)
+			sr.errs = append(sr.errs, struct{ Low, High float64 }{(st.Median - st.Min) / scale, (st.Max - st.Median) / scale})
+			ymax = math.Max(ymax, st.Max/scale)
+			if _, ok := sc.Warning(results.Starved); ok {
+				starvedAt = append(starvedAt, strconv.Itoa(c))
+				sr.starved = append(sr.starved, pt)
+			}
+		}
+		if len(sr.xys) == 0 {
+			continue
+		}
+		if len(starvedAt) > 0 {
+			// A starving server's numbers are those of the few clients
+			// it served: the legend must say so.
+			sr.name += " (starves clients at " + strings.Join(starvedAt, ", ") + ")"
+		}
+		out = append(out, sr)
+	}
+	return out, ymax
+}
+
+// addSeries draws s in the i-th colour: its median line and points, the
+// range of its repetitions as error bars, and a large cross on every point
+// where it starved clients. A strategy that starves anywhere is dashed.
+func addSeries(p *plot.Plot, i int, s series) error {
+	line, points, err := plotter.NewLinePoints(s.xys)
+	if err != nil {
+		return err
+	}
+	c := plotutil.Color(i)
+	line.Color = c
+	points.Color, points.Shape = c, seriesShapes[i%len(seriesShapes)]
+	if len(s.starved) > 0 {
+		line.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
+	}
+	bars, err := plotter.NewYErrorBars(struct {
+		plotter.XYs
+		plotter.YErrors
+	}{s.xys, s.errs})
+	if err != nil {
+		return err
+	}
+	bars.Color, bars.CapWidth = c, vg.Points(4)
+	p.Add(bars, line, points)
+	if len(s.starved) > 0 {
+		crosses, err := plotter.NewScatter(s.starved)
+		if err != nil {
+			return err
+		}
+		crosses.GlyphStyle = starvedGlyph(c)
+		p.Add(crosses)
+	}
+	p.Legend.Add(s.name, line, points)
+	return nil
+}
+
+// seriesShapes are the strategies' point shapes: plotutil's, without the
+// cross and the plus, which could be taken for starvedGlyph.
+var seriesShapes = []draw.GlyphDrawer{
+	draw.RingGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{},
+	draw.CircleGlyph{}, draw.BoxGlyph{}, draw.PyramidGlyph{},
+}
+
+// starvedGlyph marks a point measured while clients were starved.
+func starvedGlyph(c color.Color) draw.GlyphStyle {
+	return draw.GlyphStyle{Color: c, Radius: vg.Points(6), Shape: draw.CrossGlyph{}}
 }
 
 // axisUnit picks a display unit for a metric's axis from the largest
@@ -247,50 +352,67 @@ var nines = []plot.Tick{
 func latencyChart(g group, conns int, strategies []string, idx map[results.Key]*results.Scenario) (*Chart, error) {
 	type curve struct {
 		name string
-		xys  plotter.XYs // x = 1/(1-q), y = µs
+		reps []plotter.XYs // one per repetition: x = 1/(1-q), y = µs
 	}
 	var curves []curve
-	var hi float64
+	lo, hi := math.Inf(1), 0.0
 	for _, s := range strategies {
 		sc, ok := idx[results.Key{Strategy: s, Workload: g.workload, Params: g.params, Mode: g.mode, Conns: conns}]
 		if !ok {
 			continue
 		}
-		xys, err := latencyCurve(sc)
+		reps, err := latencyCurves(sc)
 		if err != nil {
 			return nil, err
 		}
-		if len(xys) == 0 {
+		if len(reps) == 0 {
 			continue
 		}
-		for _, p := range xys {
-			hi = math.Max(hi, p.Y)
+		for _, xys := range reps {
+			for _, p := range xys {
+				lo, hi = math.Min(lo, p.Y), math.Max(hi, p.Y)
+			}
 		}
 		name := s
 		if w, ok := sc.Warning(results.Starved); ok {
 			name += " (" + w.String() + ": no latency)"
 		}
-		curves = append(curves, curve{name, xys})
+		curves = append(curves, curve{name, reps})
 	}
 	if len(curves) == 0 {
 		return nil, nil
 	}
 	unit, scale := timeUnit(hi * 1e-6)
-	title := fmt.Sprintf("%s, %d conns: latency by percentile", g.label(), conns)
+	title := fmt.Sprintf("%s, %d conns: latency by percentile, one line per repetition", g.label(), conns)
 	p := newPlot(title)
+	if len(title) > maxTitle {
+		p.Title.Text = fmt.Sprintf("%s, %d conns:\nlatency by percentile, one line per repetition", g.label(), conns)
+	}
 	p.Legend.Left = true
 	p.X.Label.Text = "percentile"
-	p.Y.Label.Text = "latency (" + unit + ")"
+	p.Y.Label.Text = "latency (" + unit + ", log scale)"
 	p.X.Scale = plot.LogScale{}
-	p.Y.Min = 0
-	var args []any
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = logTicks{}
+	// Log axes need positive bounds; head room above for the legend.
+	p.Y.Min, p.Y.Max = lo*1e-6/scale/1.25, hi*1e-6/scale*4
 	xmax := 1.0
-	for _, c := range curves {
-		for i := range c.xys {
-			c.xys[i].Y *= 1e-6 / scale
-			xmax = math.Max(xmax, c.xys[i].X)
+	for i, c := range curves {
+		for j, xys := range c.reps {
+			for k := range xys {
+				xys[k].Y *= 1e-6 / scale
+				xmax = math.Max(xmax, xys[k].X)
+			}
+			l, err := plotter.NewLine(xys)
+			if err != nil {
+				return nil, fmt.Errorf("chart %s: %w", title, err)
+			}
+			l.Color, l.Dashes = plotutil.Color(i), plotutil.Dashes(i)
+			p.Add(l)
+			if j == 0 {
+				p.Legend.Add(c.name, l)
+			}
 		}
-		args = append(args, c.name, c.xys)
 	}
 	var ticks []plot.Tick
 	for _, t := range nines {
@@ -300,55 +422,86 @@ func latencyChart(g group, conns int, strategies []string, idx map[results.Key]*
 	}
 	p.X.Tick.Marker = plot.ConstantTicks(ticks)
 	p.X.Min, p.X.Max = 1, xmax
-	if err := plotutil.AddLines(p, args...); err != nil {
-		return nil, fmt.Errorf("chart %s: %w", title, err)
-	}
 	return &Chart{Name: fmt.Sprintf("latency-%s-c%d", g.slug(), conns), Title: title, plot: p}, nil
 }
 
-// latencyCurve returns points (1/(1-q), latency µs) for sc: from the merged
-// histogram, 20 points per decade of nines up to the resolution the count
-// allows; otherwise from the median recorded percentiles.
-func latencyCurve(sc *results.Scenario) (plotter.XYs, error) {
-	h, err := sc.MergedHistogram()
-	if err != nil {
-		return nil, fmt.Errorf("chart %s: %w", sc.Key(), err)
+// logTicks marks a logarithmic axis at 1, 2 and 5 times the powers of ten
+// (labelled) and at the other integer multiples (unlabelled), so that a
+// range narrower than a decade still has labels.
+type logTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (logTicks) Ticks(min, max float64) []plot.Tick {
+	var ticks []plot.Tick
+	if !(min > 0) || !(max >= min) {
+		return ticks
 	}
+	for e := math.Floor(math.Log10(min)); math.Pow(10, e) <= max; e++ {
+		for m := 1.0; m < 10; m++ {
+			v := m * math.Pow(10, e)
+			if v < min || v > max {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if m == 1 || m == 2 || m == 5 {
+				r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 3, 64), 64)
+				t.Label = strconv.FormatFloat(r, 'f', -1, 64)
+			}
+			ticks = append(ticks, t)
+		}
+	}
+	return ticks
+}
+
+// latencyCurves returns, for every repetition of sc, points
+// (1/(1-q), latency µs) with positive latencies: from the repetition's
+// histogram, 20 points per decade of nines up to the resolution its count
+// allows; otherwise from its recorded percentiles. Repetitions are not
+// merged, so that one bad repetition shows as one line instead of
+// dominating a merged tail.
+func latencyCurves(sc *results.Scenario) ([]plotter.XYs, error) {
+	var out []plotter.XYs
+	for i := range sc.Samples {
+		smp := &sc.Samples[i]
+		var xys plotter.XYs
+		if smp.Histogram != nil && smp.Histogram.TotalCount() > 0 {
+			if err := smp.Histogram.Validate(); err != nil {
+				return nil, fmt.Errorf("chart %s: repetition %d: %w", sc.Key(), smp.Rep, err)
+			}
+			xys = histogramCurve(smp.Histogram.HDR())
+		} else {
+			for _, pt := range []struct{ x, y float64 }{
+				{2, smp.Latency.P50}, {10, smp.Latency.P90}, {100, smp.Latency.P99}, {1000, smp.Latency.P999},
+			} {
+				if pt.y > 0 {
+					xys = append(xys, plotter.XY{X: pt.x, Y: pt.y})
+				}
+			}
+		}
+		if len(xys) > 0 {
+			out = append(out, xys)
+		}
+	}
+	return out, nil
+}
+
+// histogramCurve samples h at 20 points per decade of nines, up to what
+// its count resolves, and ends at its maximum; zero latencies are left
+// out (the axis is logarithmic).
+func histogramCurve(h *hdrhistogram.Histogram) plotter.XYs {
 	var xys plotter.XYs
-	if h != nil && h.TotalCount() > 0 {
-		xmax := math.Min(1e6, float64(h.TotalCount()))
-		for i := 0; ; i++ {
-			x := math.Pow(10, float64(i)/20)
-			if x > xmax {
-				break
-			}
-			q := 100 * (1 - 1/x)
-			xys = append(xys, plotter.XY{X: x, Y: float64(h.ValueAtPercentile(q))})
+	xmax := math.Min(1e6, float64(h.TotalCount()))
+	for i := 0; ; i++ {
+		x := math.Pow(10, float64(i)/20)
+		if x > xmax {
+			break
 		}
-		xys = append(xys, plotter.XY{X: xmax, Y: float64(h.Max())})
-		return xys, nil
-	}
-	pts := []struct {
-		x float64
-		f func(*results.Sample) float64
-	}{
-		{2, func(s *results.Sample) float64 { return s.Latency.P50 }},
-		{10, func(s *results.Sample) float64 { return s.Latency.P90 }},
-		{100, func(s *results.Sample) float64 { return s.Latency.P99 }},
-		{1000, func(s *results.Sample) float64 { return s.Latency.P999 }},
-	}
-	for _, pt := range pts {
-		var vals []float64
-		for i := range sc.Samples {
-			if v := pt.f(&sc.Samples[i]); v > 0 {
-				vals = append(vals, v)
-			}
+		if v := float64(h.ValueAtPercentile(100 * (1 - 1/x))); v > 0 {
+			xys = append(xys, plotter.XY{X: x, Y: v})
 		}
-		if len(vals) == 0 {
-			continue
-		}
-		sort.Float64s(vals)
-		xys = append(xys, plotter.XY{X: pt.x, Y: vals[len(vals)/2]})
 	}
-	return xys, nil
+	if v := float64(h.Max()); v > 0 {
+		xys = append(xys, plotter.XY{X: xmax, Y: v})
+	}
+	return xys
 }

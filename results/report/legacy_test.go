@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"flag"
 	"math"
 	"os"
 	"path/filepath"
@@ -14,10 +15,16 @@ import (
 	"github.com/gosocketserver/socketserver/results"
 )
 
+// update rewrites the golden drawings of TestOldRunDrawsAsBefore; use it
+// only when the drawing changes on purpose, and look at the new files.
+var update = flag.Bool("update", false, "rewrite testdata/v1-run/*.svg with the charts drawn now")
+
 // TestOldRunDrawsAsBefore: the charts of a schema 1.0 run (English
-// warnings, read back as structured ones) are what the sockbench that
-// wrote 1.0 drew (testdata/v1-run, made by its report command), starving
-// servers' legends included.
+// warnings, read back as structured ones) are the golden drawings in
+// testdata/v1-run, starving servers' legends included. They were made by
+// the report command of the sockbench that wrote 1.0 and redrawn (with
+// -update) when the charts gained the repetitions' spread, crosses on
+// starved points and a logarithmic latency axis.
 func TestOldRunDrawsAsBefore(t *testing.T) {
 	r, err := results.ReadFile(filepath.Join("..", "testdata", "v1-run.json"))
 	if err != nil {
@@ -52,6 +59,12 @@ func TestOldRunDrawsAsBefore(t *testing.T) {
 		now, err := byName[filepath.Base(p)].Render("svg")
 		if err != nil {
 			t.Fatal(err)
+		}
+		if *update {
+			if err := os.WriteFile(p, now, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			old = now
 		}
 		if !bytes.Equal(roundFloats(old), roundFloats(now)) {
 			t.Errorf("%s differs from what 1.0 drew", filepath.Base(p))
