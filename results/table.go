@@ -51,7 +51,11 @@ func spreadSummary(r *Run) string {
 	if n == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%d of %d scenarios vary across repetitions beyond the harness's limit (a large ± in the tables): pin with --pin, measure longer (--duration) or more often (--reps) before trusting small differences", n, len(r.Scenarios))
+	advice := "pin with --pin, measure longer (--duration) or more often (--reps)"
+	if r.Config.Pinning != "" {
+		advice = "measure longer (--duration) or more often (--reps), on a quieter machine"
+	}
+	return fmt.Sprintf("%d of %d scenarios vary across repetitions beyond the harness's limit (a large ± in the tables): %s before trusting small differences", n, len(r.Scenarios), advice)
 }
 
 // Cells returns the distinct cells of r (scenario keys without the

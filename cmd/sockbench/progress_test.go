@@ -68,7 +68,8 @@ func TestBenchOutStdout(t *testing.T) {
 	if first != "sockbench bench: the run goes to stdout as JSON when done; the table to stderr" {
 		t.Errorf("first line of stderr %q does not announce the output", first)
 	}
-	for _, want := range []string{"1/2 samples (50%), about ", "requests per server-CPU-second", "backlog 4096", "wrote the run to stdout"} {
+	for _, want := range []string{"1 target x 1 workload x 1 connection count x 2 repetitions = 2 samples of 100ms after 20ms of warm-up, about 0s",
+		"benchstat needs 6 repetitions", "1/2 samples (50%), about ", "requests per server-CPU-second", "backlog 4096", "wrote the run to stdout"} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
 		}
