@@ -42,7 +42,8 @@ Flags:
   --backlog N          listen backlog, Python's request_queue_size (default 5,
                        as Python); the servers "sockbench bench" starts use
                        4096. Give more before "bench --addr" with many clients,
-                       or their connections queue and are refused
+                       or their connections queue and are refused; serve warns
+                       on stderr when its listen queue fills
   --reuse-address      set SO_REUSEADDR (default true; Python's default is false:
                        --reuse-address=false behaves as Python)
   --reuse-port         set SO_REUSEPORT (default false)
@@ -168,6 +169,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if inv.Control {
 		wg.Go(func() { serveproto.Control(ctx, os.Stdin, out, srv.ActiveConns, cancel) })
 	}
+	defer watchBacklog(ctx, srv.Listener(), srv.ErrorLog)()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.ListenAndServe() }()
 
