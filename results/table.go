@@ -53,7 +53,7 @@ func spreadSummary(r *Run) string {
 	}
 	advice := "pin with --pin, measure longer (--duration) or more often (--reps)"
 	if r.Config.Pinning != "" {
-		advice = "measure longer (--duration) or more often (--reps), on a quieter machine"
+		advice = "measure longer (--duration), more often (--reps) or on a quieter machine"
 	}
 	return fmt.Sprintf("%d of %d scenarios vary across repetitions beyond the harness's limit (a large ± in the tables): %s before trusting small differences", n, len(r.Scenarios), advice)
 }
