@@ -32,8 +32,14 @@ const (
 	chartHeight = 4 * vg.Inch
 )
 
-// Render encodes the chart as "png" or "svg".
-func (c *Chart) Render(format string) ([]byte, error) {
+// Render encodes the chart as "png" or "svg". A chart the plotting
+// library cannot draw is an error, never a panic.
+func (c *Chart) Render(format string) (_ []byte, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("render chart %s: %v", c.Name, v)
+		}
+	}()
 	wt, err := c.plot.WriterTo(chartWidth, chartHeight, format)
 	if err != nil {
 		return nil, fmt.Errorf("render chart %s: %w", c.Name, err)
@@ -421,7 +427,9 @@ func latencyChart(g group, conns int, strategies []string, idx map[results.Key]*
 		}
 	}
 	p.X.Tick.Marker = plot.ConstantTicks(ticks)
-	p.X.Min, p.X.Max = 1, xmax
+	// A single latency (one request) puts every point at x = 1; a log axis
+	// from 1 to 1 would be widened by the plotting library to [0, 2].
+	p.X.Min, p.X.Max = 1, math.Max(xmax, 2)
 	return &Chart{Name: fmt.Sprintf("latency-%s-c%d", g.slug(), conns), Title: title, plot: p}, nil
 }
 

@@ -142,3 +142,27 @@ func TestLogTicksLabelOneTwoFive(t *testing.T) {
 		}
 	}
 }
+
+// TestChartsOfOneRequest draws a run whose only repetition measured one
+// request (every latency percentile is the same value, its histogram holds
+// one count): the latency chart's x axis must stay positive. The run is a
+// real one from a cheap documented bench command that made
+// `sockbench report` panic.
+func TestChartsOfOneRequest(t *testing.T) {
+	run, err := results.ReadFile("testdata/one-request.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	charts, err := Charts(run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(charts) == 0 {
+		t.Fatal("no charts")
+	}
+	for _, c := range charts {
+		if _, err := c.Render("svg"); err != nil {
+			t.Errorf("%s: %v", c.Name, err)
+		}
+	}
+}
