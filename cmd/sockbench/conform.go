@@ -27,8 +27,8 @@ Checks: ` + fmt.Sprint(harness.AddrCheckNames()) + `
 Prints "PASS name" or "FAIL name: reason" for each check, then
 "N passed, M failed" on the last line, on stdout; errors on stderr.
 
-Exit status: 0 if every check passed, 1 if any failed, 2 on bad usage or
-when nothing accepts a connection at the address.
+Exit status: 0 if every check passed, 1 if any failed, 2 on bad usage, 3
+when nothing accepts a connection at the address (no input to check).
 
 Flags:
   --addr HOST:PORT  TCP address of the server
@@ -86,7 +86,7 @@ func runConform(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	c, err := d.DialContext(ctx, network, target)
 	if err != nil {
 		fmt.Fprintf(stderr, "sockbench conform: no server to check: %v\n", err)
-		return 2
+		return 3
 	}
 	c.Close()
 	passed, failed := 0, 0

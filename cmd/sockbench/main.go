@@ -127,8 +127,8 @@ Results (tables, runs, reports) go to stdout; progress, notes and errors
 to stderr. A file argument or --out of "-" is stdin or stdout.
 
 Exit status: 0 success; 1 failure (a regression, a write error, an
-unmeasured scenario); 2 bad usage; 3 an input file that is missing,
-unreadable or not a run. "sockbench help COMMAND" says which apply.
+unmeasured scenario); 2 bad usage; 3 an input that is missing, unreadable
+or not a run (a run file; for conform, a server at the address). "sockbench help COMMAND" says which apply.
 
 Run "sockbench help <command>" for a command's flags and examples,
 "sockbench version" for this build.
