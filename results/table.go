@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"sort"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -30,7 +31,11 @@ type tableRow struct {
 	cell  Key
 	stats []*Stat // per strategy; nil where the strategy has no scenario or no values
 	notes [][]int // per strategy footnote numbers (into the run's notes)
-	best  []bool
+	// rowNotes are the notes every strategy of the row shares (such as
+	// "one connection measures the machine"): written once, beside conns,
+	// instead of in every cell.
+	rowNotes []int
+	best     []bool
 	// starved is true where the scenario left clients without any reply:
 	// its numbers describe only the clients it served, so it is not
 	// marked best while a strategy that served everybody has a value.
@@ -159,6 +164,7 @@ func buildTables(r *Run, opts TableOptions) ([]*metricTable, []string) {
 				}
 			}
 			markBest(&row, m)
+			hoistRowNotes(&row)
 			t.rows = append(t.rows, row)
 		}
 		if !any || (auto && m.Name == "errors" && !nonzero) {
@@ -266,7 +272,7 @@ func WriteTable(w io.Writer, r *Run, opts TableOptions) error {
 		rows := [][]string{header}
 		marks := [][]string{make([]string, len(header))}
 		for _, row := range t.rows {
-			line := []string{row.cell.WorkloadLabel(), row.cell.Mode, fmt.Sprint(row.cell.Conns)}
+			line := []string{row.cell.WorkloadLabel(), row.cell.Mode, fmt.Sprint(row.cell.Conns) + noteMarks(row.rowNotes)}
 			mk := []string{"", "", ""}
 			for j, st := range row.stats {
 				line = append(line, cellText(st))
@@ -367,6 +373,35 @@ func orDash(s string) string {
 	return s
 }
 
+// hoistRowNotes moves the notes that every cell with a value carries (two
+// cells or more) from the cells to the row.
+func hoistRowNotes(row *tableRow) {
+	var present [][]int
+	for j, st := range row.stats {
+		if st != nil {
+			present = append(present, row.notes[j])
+		}
+	}
+	if len(present) < 2 {
+		return
+	}
+	for _, n := range present[0] {
+		common := true
+		for _, ns := range present[1:] {
+			common = common && slices.Contains(ns, n)
+		}
+		if common {
+			row.rowNotes = append(row.rowNotes, n)
+		}
+	}
+	if len(row.rowNotes) == 0 {
+		return
+	}
+	for j := range row.notes {
+		row.notes[j] = slices.DeleteFunc(row.notes[j], func(n int) bool { return slices.Contains(row.rowNotes, n) })
+	}
+}
+
 // WriteMarkdown writes r as Markdown: the run description as a quote, then
 // one GitHub-flavoured table per metric, laid out as in WriteTable.
 func WriteMarkdown(w io.Writer, r *Run, opts TableOptions) error {
@@ -381,7 +416,7 @@ func WriteMarkdown(w io.Writer, r *Run, opts TableOptions) error {
 		}
 		fmt.Fprintf(ew, "\n|---|---|--:|%s\n", strings.Repeat("--:|", len(t.strategies)))
 		for _, row := range t.rows {
-			fmt.Fprintf(ew, "| %s | %s | %d |", mdEscape(row.cell.WorkloadLabel()), mdEscape(row.cell.Mode), row.cell.Conns)
+			fmt.Fprintf(ew, "| %s | %s | %d%s |", mdEscape(row.cell.WorkloadLabel()), mdEscape(row.cell.Mode), row.cell.Conns, noteMarks(row.rowNotes))
 			for j, st := range row.stats {
 				c := mdEscape(cellText(st))
 				if row.best[j] {

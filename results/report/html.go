@@ -137,7 +137,7 @@ figcaption { font-size: .9em; color: #555; }
 {{range .Tables}}<h3>{{.Title}}</h3>
 <table>
 <tr><th>workload</th><th>mode</th><th>conns</th>{{range .Strategies}}<th>{{.}}</th>{{end}}</tr>
-{{range .Rows}}<tr><td>{{.Workload}}</td><td>{{.Mode}}</td><td class="num">{{.Conns}}</td>{{range .Cells}}<td class="num{{if .Best}} best{{end}}">{{.Text}}{{if .Best}} *{{end}}{{.Marks}}</td>{{end}}</tr>
+{{range .Rows}}<tr><td>{{.Workload}}</td><td>{{.Mode}}</td><td class="num">{{.Conns}}{{.Marks}}</td>{{range .Cells}}<td class="num{{if .Best}} best{{end}}">{{.Text}}{{if .Best}} *{{end}}{{.Marks}}</td>{{end}}</tr>
 {{end}}</table>
 {{end}}
 {{if .Notes}}<h3>Notes</h3>
