@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"sort"
 	"slices"
+	"sort"
 	"strings"
 	"unicode/utf8"
 )
