@@ -15,6 +15,7 @@ import (
 
 	"github.com/gosocketserver/socketserver"
 	"github.com/gosocketserver/socketserver/handlers"
+	"github.com/gosocketserver/socketserver/harness/internal/seedclient"
 )
 
 // errDeliberate is what the failing handler returns.
@@ -61,13 +62,13 @@ func handlerFault(e *env, line string, reply []byte, match func(error) bool) err
 		return err
 	}
 	for i := 1; i <= 2; i++ {
-		if err := expectReply(e.ctx, "tcp", s.addr, []byte(line+"\n"), reply); err != nil {
+		if err := seedclient.ExpectReply(e.ctx, "tcp", s.addr, []byte(line+"\n"), reply); err != nil {
 			return fmt.Errorf("faulty request %d: %w", i, err)
 		}
-		if !eventually(settle, func() bool { return len(s.handlerErrors()) >= i }) {
+		if !seedclient.Eventually(seedclient.Settle, func() bool { return len(s.handlerErrors()) >= i }) {
 			return fmt.Errorf("faulty request %d was not reported to HandleError", i)
 		}
-		if err := roundTrips(e.ctx, "tcp", s.addr, 1); err != nil {
+		if err := seedclient.RoundTrips(e.ctx, "tcp", s.addr, 1); err != nil {
 			return fmt.Errorf("after faulty request %d the server stopped serving: %w", i, err)
 		}
 	}
@@ -101,19 +102,19 @@ func checkVerifyFalse(e *env) error {
 	if err != nil {
 		return err
 	}
-	c, err := dial(e.ctx, "tcp", s.addr)
+	c, err := seedclient.Dial(e.ctx, "tcp", s.addr)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	if err := expectEOF(c, replyTimeout); err != nil {
+	if err := seedclient.ExpectEOF(c, seedclient.ReplyTimeout); err != nil {
 		return fmt.Errorf("client of a rejected connection: %w", err)
 	}
 	reject.Store(false)
-	if err := roundTrips(e.ctx, "tcp", s.addr, 1); err != nil {
+	if err := seedclient.RoundTrips(e.ctx, "tcp", s.addr, 1); err != nil {
 		return fmt.Errorf("after a rejected connection: %w", err)
 	}
-	if err := s.shutdown(replyTimeout); err != nil {
+	if err := s.shutdown(seedclient.ReplyTimeout); err != nil {
 		return err
 	}
 	conns := s.ln.acceptedConns()
@@ -162,14 +163,14 @@ func checkStreamWrite(e *env) error {
 	if err != nil {
 		return err
 	}
-	c, err := dial(e.ctx, "tcp", s.addr)
+	c, err := seedclient.Dial(e.ctx, "tcp", s.addr)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
 	first := make([]byte, len("write data\n"))
-	_ = c.SetReadDeadline(time.Now().Add(replyTimeout))
-	if _, err := readFull(c, first); err != nil {
+	_ = c.SetReadDeadline(time.Now().Add(seedclient.ReplyTimeout))
+	if _, err := seedclient.ReadFull(c, first); err != nil {
 		return fmt.Errorf("the handler's first write did not arrive before it read (is the writer unbuffered?): %w", err)
 	}
 	if string(first) != "write data\n" {
@@ -178,7 +179,7 @@ func checkStreamWrite(e *env) error {
 	if _, err := c.Write([]byte("client response\n")); err != nil {
 		return err
 	}
-	rest, err := readAll(c, replyTimeout)
+	rest, err := seedclient.ReadAll(c, seedclient.ReplyTimeout)
 	if err != nil {
 		return err
 	}
@@ -193,18 +194,6 @@ func checkStreamWrite(e *env) error {
 		return fmt.Errorf("large write: Write returned %d, the client received %d bytes, want %d of zeros", sent2, len(rest), big)
 	}
 	return nil
-}
-
-func readFull(c net.Conn, b []byte) (int, error) {
-	n := 0
-	for n < len(b) {
-		m, err := c.Read(b[n:])
-		n += m
-		if err != nil {
-			return n, err
-		}
-	}
-	return n, nil
 }
 
 // flakyListener fails every Accept with EMFILE until a deadline, counting
@@ -238,7 +227,7 @@ func checkAcceptErrors(e *env) error {
 		return err
 	}
 	time.Sleep(window)
-	if err := roundTrips(e.ctx, "tcp", s.addr, 1); err != nil {
+	if err := seedclient.RoundTrips(e.ctx, "tcp", s.addr, 1); err != nil {
 		return fmt.Errorf("after %v of EMFILE from Accept: %w", window, err)
 	}
 	n := fl.calls.Load()

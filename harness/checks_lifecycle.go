@@ -12,6 +12,7 @@ import (
 
 	"github.com/gosocketserver/socketserver"
 	"github.com/gosocketserver/socketserver/handlers"
+	"github.com/gosocketserver/socketserver/harness/internal/seedclient"
 )
 
 // checkRoundTripTCP is test_TCPServer: the seed's exchange three times on
@@ -27,13 +28,15 @@ func roundTripOn(e *env, network string) error {
 	if err != nil {
 		return err
 	}
-	if got, want := s.addr, s.Listener().Addr().String(); got != want {
-		return fmt.Errorf("ListenAddr %s, but the listener is on %s (Python: server_address == getsockname())", got, want)
+	if s.ss != nil {
+		if got, want := s.ss.ListenAddr().String(), s.addr; got != want {
+			return fmt.Errorf("ListenAddr %s, but the listener is on %s (Python: server_address == getsockname())", got, want)
+		}
 	}
-	if err := roundTrips(e.ctx, network, s.addr, 3); err != nil {
+	if err := seedclient.RoundTrips(e.ctx, network, s.addr, 3); err != nil {
 		return err
 	}
-	if err := s.shutdown(replyTimeout); err != nil {
+	if err := s.shutdown(seedclient.ReplyTimeout); err != nil {
 		return err
 	}
 	if err := s.Close(); err != nil {
@@ -61,7 +64,7 @@ func checkShutdownRace(e *env) error {
 	var wg sync.WaitGroup
 	errs := make([]error, n)
 	for i, s := range servers {
-		wg.Go(func() { errs[i] = s.shutdown(replyTimeout) })
+		wg.Go(func() { errs[i] = s.shutdown(seedclient.ReplyTimeout) })
 	}
 	wg.Wait()
 	for i, err := range errs {
@@ -105,7 +108,7 @@ func checkCloseUnserved(e *env) error {
 		if !errors.Is(err, socketserver.ErrServerClosed) {
 			return fmt.Errorf("Serve after Close returned %v, want ErrServerClosed", err)
 		}
-	case <-time.After(replyTimeout):
+	case <-time.After(seedclient.ReplyTimeout):
 		return errors.New("Serve after Close did not return")
 	}
 	return nil
@@ -127,7 +130,7 @@ func checkBindLeak(e *env) error {
 		if i%256 == 255 {
 			addr = "127.0.0.1:" + strconv.Itoa(65536+i) // Python's OverflowError
 		}
-		srv := &socketserver.Server{Addr: addr, Handler: handlers.Upper(0, nil), Strategy: e.mk()}
+		srv := &socketserver.Server{Addr: addr, Handler: handlers.Upper(0, nil), Strategy: e.strategy()}
 		err := srv.Listen()
 		_ = srv.Close()
 		if err == nil {
@@ -156,12 +159,12 @@ func checkShutdownDeadline(e *env) error {
 	if err != nil {
 		return err
 	}
-	c, err := dial(e.ctx, "tcp", s.addr)
+	c, err := seedclient.Dial(e.ctx, "tcp", s.addr)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	if !eventually(settle, func() bool { n, _, _, _ := g.read(); return n == 1 }) {
+	if !seedclient.Eventually(seedclient.Settle, func() bool { n, _, _, _ := g.read(); return n == 1 }) {
 		return errors.New("the handler did not start")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
@@ -173,10 +176,10 @@ func checkShutdownDeadline(e *env) error {
 		if !errors.Is(err, context.DeadlineExceeded) {
 			return fmt.Errorf("Shutdown with a stuck handler and a 200ms deadline returned %v, want context.DeadlineExceeded", err)
 		}
-	case <-time.After(replyTimeout):
-		return fmt.Errorf("Shutdown with a 200ms deadline had not returned after %v", replyTimeout)
+	case <-time.After(seedclient.ReplyTimeout):
+		return fmt.Errorf("Shutdown with a 200ms deadline had not returned after %v", seedclient.ReplyTimeout)
 	}
-	if err := closeAndWait(e, s); err != nil {
+	if err := closeAndWait(s); err != nil {
 		return err
 	}
 	if _, _, _, ret := g.read(); ret != 1 {
@@ -200,40 +203,37 @@ func checkCloseInterrupts(e *env) error {
 		if err != nil {
 			return err
 		}
-		c, err := dial(e.ctx, "tcp", s.addr)
+		c, err := seedclient.Dial(e.ctx, "tcp", s.addr)
 		if err != nil {
 			return err
 		}
 		defer c.Close()
 		_, _, entered, _ := g.read()
-		if !eventually(settle, func() bool { n, _, _, _ := g.read(); return n == 1 }) {
+		if !seedclient.Eventually(seedclient.Settle, func() bool { n, _, _, _ := g.read(); return n == 1 }) {
 			return fmt.Errorf("handler %d did not start", entered+1)
 		}
-		if err := closeAndWait(e, s); err != nil {
+		if err := closeAndWait(s); err != nil {
 			return err
 		}
 		if n, _, _, _ := g.read(); n != 0 {
 			return errors.New("Close returned while a handler blocked on its connection was still running")
 		}
-		if _, err := readAll(c, replyTimeout); err != nil && !errors.Is(err, syscall.ECONNRESET) {
+		if _, err := seedclient.ReadAll(c, seedclient.ReplyTimeout); err != nil && !errors.Is(err, syscall.ECONNRESET) {
 			return fmt.Errorf("client of a closed server: %w", err)
 		}
 	}
 	return nil
 }
 
-// closeAndWait closes s and waits for what must be finished afterwards: a
-// serial server runs its handler in the accept loop, so the interrupted
-// handler has returned once Serve has; other strategies run handlers
-// elsewhere and their Shutdown, which Close calls, waits for them.
-func closeAndWait(e *env, s *server) error {
-	if err := closeWithin(s, replyTimeout); err != nil {
+// closeAndWait closes s and waits for Serve to return: then every
+// interrupted handler has returned, whichever goroutine ran it (a strategy
+// may run handlers in the accept loop, whose Serve returns once the handler
+// has, or elsewhere, and Close waits for those).
+func closeAndWait(s *server) error {
+	if err := closeWithin(s, seedclient.ReplyTimeout); err != nil {
 		return err
 	}
-	if e.p.Max == 1 {
-		return s.waitServe(replyTimeout)
-	}
-	return nil
+	return s.waitServe(seedclient.ReplyTimeout)
 }
 
 // closeWithin calls s.Close and requires it to return within d.
@@ -269,7 +269,7 @@ func checkShutdownFromHandler(e *env) error {
 	if err != nil {
 		return err
 	}
-	if err := expectReply(e.ctx, "tcp", s.addr, []byte("stop\n"), []byte("STOP")); err != nil {
+	if err := seedclient.ExpectReply(e.ctx, "tcp", s.addr, []byte("stop\n"), []byte("STOP")); err != nil {
 		return err
 	}
 	select {
@@ -277,15 +277,93 @@ func checkShutdownFromHandler(e *env) error {
 		if err != nil {
 			return fmt.Errorf("Shutdown from a handler returned %v", err)
 		}
-	case <-time.After(replyTimeout):
+	case <-time.After(seedclient.ReplyTimeout):
 		return errors.New("Shutdown called from a handler did not return")
 	}
-	if err := s.waitServe(replyTimeout); err != nil {
+	if err := s.waitServe(seedclient.ReplyTimeout); err != nil {
 		return fmt.Errorf("after Shutdown from a handler: %w", err)
 	}
 	if c, err := net.DialTimeout("tcp", s.addr, time.Second); err == nil {
 		c.Close()
 		return errors.New("a client could connect after Shutdown from a handler")
+	}
+	return nil
+}
+
+// holdOne connects a client that sends part of a request and waits until
+// the server has accepted it.
+func holdOne(e *env, s *server) (net.Conn, error) {
+	c, err := seedclient.Dial(e.ctx, s.network, s.addr)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.Write([]byte("held")); err != nil {
+		c.Close()
+		return nil, err
+	}
+	if !seedclient.Eventually(seedclient.Settle, func() bool { return s.ln.accepted.Load() == 1 }) {
+		c.Close()
+		return nil, errors.New("the server did not accept a client")
+	}
+	return c, nil
+}
+
+// checkShutdownDeadlineSeed: with a client in the middle of its request,
+// Shutdown returns context.DeadlineExceeded when its context expires;
+// Close then ends the connection (the client sees it end without a reply)
+// and Serve returns.
+func checkShutdownDeadlineSeed(e *env) error {
+	s, err := e.newServer(config{})
+	if err != nil {
+		return err
+	}
+	c, err := holdOne(e, s)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() { errc <- s.Shutdown(ctx) }()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("Shutdown with a request in flight and a 200ms deadline returned %v, want context.DeadlineExceeded", err)
+		}
+	case <-time.After(seedclient.ReplyTimeout):
+		return fmt.Errorf("Shutdown with a 200ms deadline had not returned after %v", seedclient.ReplyTimeout)
+	}
+	return closeEnds(s, c)
+}
+
+// checkCloseInterruptsSeed: Close ends a connection whose client is in the
+// middle of its request, at once, and Serve returns.
+func checkCloseInterruptsSeed(e *env) error {
+	s, err := e.newServer(config{})
+	if err != nil {
+		return err
+	}
+	c, err := holdOne(e, s)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return closeEnds(s, c)
+}
+
+// closeEnds closes s, waits for Serve, and requires c, a client still in
+// the middle of its request, to see its connection end with no reply.
+func closeEnds(s *server, c net.Conn) error {
+	if err := closeAndWait(s); err != nil {
+		return err
+	}
+	got, err := seedclient.ReadAll(c, seedclient.ReplyTimeout)
+	if err != nil && !errors.Is(err, syscall.ECONNRESET) {
+		return fmt.Errorf("client of a closed server: %w", err)
+	}
+	if len(got) > 0 {
+		return fmt.Errorf("client of a closed server got %s before its request was complete", seedclient.Quote(got))
 	}
 	return nil
 }

@@ -10,42 +10,47 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gosocketserver/socketserver"
 	"github.com/gosocketserver/socketserver/handlers"
+	"github.com/gosocketserver/socketserver/harness/internal/seedclient"
 )
 
 // checkBookkeeping is test_threads_reaped, extended: after 100 sequential
-// and 64 concurrent clients, and 10 served with HandleRequest, the
-// goroutine count, the descriptor count and ActiveConns are back where they
-// were; per-connection state does not grow with the number of connections.
+// and 64 concurrent clients the goroutine count and the descriptor count
+// (and a socketserver.Server's ActiveConns) are back where they were;
+// per-connection state does not grow with the number of connections. A
+// socketserver.Server then serves 10 clients with HandleRequest, and its
+// goroutines stay flat again.
 func checkBookkeeping(e *env) error {
 	s, err := e.newServer(config{})
 	if err != nil {
 		return err
 	}
-	if err := roundTrips(e.ctx, "tcp", s.addr, 1); err != nil { // lazily started workers exist from now on
+	if err := seedclient.RoundTrips(e.ctx, "tcp", s.addr, 1); err != nil { // lazily started workers exist from now on
 		return err
 	}
-	if !eventually(settle, func() bool { return s.ActiveConns() == 0 }) {
-		return fmt.Errorf("ActiveConns %d after one finished client, want 0", s.ActiveConns())
+	if err := noActiveConns(s, "after one finished client"); err != nil {
+		return err
 	}
 	baseG, baseFD := runtime.NumGoroutine(), openFDs()
-	if err := roundTrips(e.ctx, "tcp", s.addr, 100); err != nil {
+	if err := seedclient.RoundTrips(e.ctx, "tcp", s.addr, 100); err != nil {
 		return err
 	}
-	if err := concurrentRoundTrips(e.ctx, s.addr, 64); err != nil {
+	if err := seedclient.ConcurrentRoundTrips(e.ctx, s.addr, 64); err != nil {
 		return err
 	}
 	const slack = 4 // runtime and testing goroutines that come and go
 	var g int
-	if !eventually(settle, func() bool { g = runtime.NumGoroutine(); return g <= baseG+slack }) {
+	if !seedclient.Eventually(seedclient.Settle, func() bool { g = runtime.NumGoroutine(); return g <= baseG+slack }) {
 		return fmt.Errorf("%d goroutines after 165 finished clients, %d before: state grows with connections", g, baseG)
 	}
-	if !eventually(settle, func() bool { return s.ActiveConns() == 0 }) {
-		return fmt.Errorf("ActiveConns %d after every client finished, want 0", s.ActiveConns())
+	if err := noActiveConns(s, "after every client finished"); err != nil {
+		return err
 	}
 	if err := fdsBackTo(baseFD, slack); err != nil {
 		return fmt.Errorf("after 165 finished clients: %w", err)
+	}
+	if e.strategy == nil {
+		return nil
 	}
 
 	// Python's own shape: handle_request ten times, without Serve.
@@ -61,19 +66,27 @@ func checkBookkeeping(e *env) error {
 	}
 	// Workers a strategy starts on first use are allowed for.
 	extra := max(e.p.Max, 1)
-	if !e.p.bounded() {
+	if !e.p.Bounded() {
 		extra = 1
 	}
-	if !eventually(settle, func() bool { g = runtime.NumGoroutine(); return g <= baseG+slack+extra }) {
+	if !seedclient.Eventually(seedclient.Settle, func() bool { g = runtime.NumGoroutine(); return g <= baseG+slack+extra }) {
 		return fmt.Errorf("%d goroutines after 10 requests served with HandleRequest, %d before", g, baseG)
 	}
 	return nil
 }
 
+// noActiveConns waits for a socketserver.Server's ActiveConns to be 0.
+func noActiveConns(s *server, when string) error {
+	if s.ss == nil || seedclient.Eventually(seedclient.Settle, func() bool { return s.ss.ActiveConns() == 0 }) {
+		return nil
+	}
+	return fmt.Errorf("ActiveConns %d %s, want 0", s.ss.ActiveConns(), when)
+}
+
 // handleOne connects and sends the seed's line, serves it with
 // HandleRequest, and checks the reply.
 func handleOne(ctx context.Context, s *server) error {
-	c, err := dial(ctx, "tcp", s.addr)
+	c, err := seedclient.Dial(ctx, "tcp", s.addr)
 	if err != nil {
 		return err
 	}
@@ -81,71 +94,17 @@ func handleOne(ctx context.Context, s *server) error {
 	if _, err := c.Write([]byte("hello world\n")); err != nil {
 		return err
 	}
-	hctx, cancel := context.WithTimeout(ctx, replyTimeout)
+	hctx, cancel := context.WithTimeout(ctx, seedclient.ReplyTimeout)
 	defer cancel()
-	if err := s.HandleRequest(hctx); err != nil {
+	if err := s.ss.HandleRequest(hctx); err != nil {
 		return fmt.Errorf("HandleRequest: %w", err)
 	}
-	got, err := readAll(c, replyTimeout)
+	got, err := seedclient.ReadAll(c, seedclient.ReplyTimeout)
 	if err != nil {
 		return err
 	}
 	if string(got) != "HELLO WORLD" {
 		return fmt.Errorf("reply %q, want %q", got, "HELLO WORLD")
-	}
-	return nil
-}
-
-// concurrentRoundTrips runs n seed clients at once and reports the first
-// failure.
-func concurrentRoundTrips(ctx context.Context, addr string, n int) error {
-	var wg sync.WaitGroup
-	errs := make([]error, n)
-	for i := range n {
-		wg.Go(func() { errs[i] = roundTrips(ctx, "tcp", addr, 1) })
-	}
-	wg.Wait()
-	return errors.Join(errs...)
-}
-
-// holder is a client that connected and sends nothing until released.
-type holder struct{ c net.Conn }
-
-// holdAll connects k silent clients.
-func holdAll(ctx context.Context, network, addr string, k int) ([]holder, error) {
-	hs := make([]holder, 0, k)
-	for i := range k {
-		c, err := dial(ctx, network, addr)
-		if err != nil {
-			releaseAll(hs)
-			return nil, fmt.Errorf("connecting silent client %d of %d: %w", i+1, k, err)
-		}
-		hs = append(hs, holder{c})
-	}
-	return hs, nil
-}
-
-func releaseAll(hs []holder) {
-	for _, h := range hs {
-		h.c.Close()
-	}
-}
-
-// release sends each holder's line and checks its reply.
-func releaseAndCheck(hs []holder) error {
-	for i, h := range hs {
-		if _, err := h.c.Write([]byte("held\n")); err != nil {
-			return fmt.Errorf("holder %d: %w", i+1, err)
-		}
-	}
-	for i, h := range hs {
-		got, err := readAll(h.c, replyTimeout)
-		if err != nil {
-			return fmt.Errorf("holder %d: %w", i+1, err)
-		}
-		if string(got) != "HELD" {
-			return fmt.Errorf("holder %d: reply %q, want %q", i+1, got, "HELD")
-		}
 	}
 	return nil
 }
@@ -162,19 +121,19 @@ func checkCapacity(e *env) error {
 		return err
 	}
 	k := e.p.Max
-	if !e.p.bounded() {
+	if !e.p.Bounded() {
 		k = 64
 	}
-	hs, err := holdAll(e.ctx, "tcp", s.addr, k)
+	hs, err := seedclient.HoldAll(e.ctx, "tcp", s.addr, k)
 	if err != nil {
 		return err
 	}
-	defer releaseAll(hs)
+	defer seedclient.ReleaseAll(hs)
 	var now int
-	if !eventually(settle, func() bool { now, _, _, _ = g.read(); return now == k }) {
+	if !seedclient.Eventually(seedclient.Settle, func() bool { now, _, _, _ = g.read(); return now == k }) {
 		return fmt.Errorf("with %d silent clients connected, %d handlers ran at once; promise %v means %d", k, now, e.p, k)
 	}
-	probe, err := dial(e.ctx, "tcp", s.addr)
+	probe, err := seedclient.Dial(e.ctx, "tcp", s.addr)
 	if err != nil {
 		return err
 	}
@@ -182,61 +141,46 @@ func checkCapacity(e *env) error {
 	if _, err := probe.Write([]byte("probe\n")); err != nil {
 		return err
 	}
-	if e.p.bounded() {
-		refused, err := expectNoReply(probe, starveWindow)
+	if e.p.Bounded() {
+		refused, err := seedclient.ExpectNoReply(probe, seedclient.StarveWindow)
 		if err != nil {
 			return fmt.Errorf("a probe was served while %d clients held connections: %v; promise %v", k, err, e.p)
 		}
 		if _, peak, _, _ := g.read(); peak > k {
 			return fmt.Errorf("%d handlers ran at once; promise %v", peak, e.p)
 		}
-		if err := releaseAndCheck(hs); err != nil {
+		if err := seedclient.ReleaseAndCheck(hs); err != nil {
 			return fmt.Errorf("after releasing the holders: %w", err)
 		}
 		if refused { // a refusing strategy closed the probe: try again
 			probe.Close()
-			return roundTrips(e.ctx, "tcp", s.addr, 1)
+			return seedclient.RoundTrips(e.ctx, "tcp", s.addr, 1)
 		}
 	}
-	got, err := readAll(probe, replyTimeout)
+	got, err := seedclient.ReadAll(probe, seedclient.ReplyTimeout)
 	if err != nil || string(got) != "PROBE" {
 		return fmt.Errorf("probe with %d holders (promise %v): reply %q, %v; want %q", k, e.p, got, err, "PROBE")
 	}
-	if !e.p.bounded() {
-		if err := releaseAndCheck(hs); err != nil {
+	if !e.p.Bounded() {
+		if err := seedclient.ReleaseAndCheck(hs); err != nil {
 			return fmt.Errorf("after the probe: %w", err)
 		}
 	}
-	if _, peak, _, _ := g.read(); e.p.bounded() && peak > k {
+	if _, peak, _, _ := g.read(); e.p.Bounded() && peak > k {
 		return fmt.Errorf("%d handlers ran at once; promise %v", peak, e.p)
 	}
 	return nil
 }
 
-// checkGracefulShutdown: 8 clients send a request; handlers read it and
-// wait at a gate. Shutdown must not return while they wait; once the gate
-// opens, Shutdown returns nil and every connection the server accepted got
-// its full reply (clients still in the kernel's backlog may be refused).
+// checkGracefulShutdown: 8 clients each send part of a request. Once the
+// server has accepted as many as it promises to serve at once, Shutdown
+// must close the listener and not return while they are unanswered; once
+// the clients complete their requests, Shutdown returns nil, Serve returns
+// ErrServerClosed, and every connection the server accepted got its full
+// reply (clients still in the kernel's backlog may be refused).
 func checkGracefulShutdown(e *env) error {
 	const n = 8
-	gate := make(chan struct{})
-	var g gauge
-	h := &socketserver.StreamHandler{Serve: func(ctx context.Context, st *socketserver.Stream) error {
-		line, err := st.ReadLine()
-		if err != nil {
-			return err
-		}
-		g.enter() // counts requests read, not handlers running
-		select {
-		case <-gate:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		_, err = st.W.Write(handlers.UpperInPlace(handlers.Strip(line)))
-		g.leave()
-		return err
-	}}
-	s, err := e.newServer(config{handler: h})
+	s, err := e.newServer(config{})
 	if err != nil {
 		return err
 	}
@@ -246,6 +190,7 @@ func checkGracefulShutdown(e *env) error {
 		err   error
 	}
 	results := make([]result, n)
+	release := make(chan struct{})
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	var connMu sync.Mutex
@@ -259,14 +204,14 @@ func checkGracefulShutdown(e *env) error {
 		}
 		connMu.Unlock()
 		select {
-		case <-gate:
+		case <-release:
 		default:
-			close(gate)
+			close(release)
 		}
 	}()
 	for i := range n {
 		wg.Go(func() {
-			c, err := dial(e.ctx, "tcp", s.addr)
+			c, err := seedclient.Dial(e.ctx, s.network, s.addr)
 			if err != nil {
 				results[i].err = err
 				return
@@ -279,52 +224,54 @@ func checkGracefulShutdown(e *env) error {
 			}
 			connMu.Unlock()
 			results[i].local = c.LocalAddr().String()
-			if _, err := fmt.Fprintf(c, "req-%d\n", i); err != nil {
+			if _, err := fmt.Fprintf(c, "req-%d", i); err != nil {
 				results[i].err = err
 				return
 			}
-			results[i].reply, results[i].err = readAll(c, replyTimeout+settle)
+			<-release
+			if _, err := c.Write([]byte("\n")); err != nil {
+				results[i].err = err
+				return
+			}
+			results[i].reply, results[i].err = seedclient.ReadAll(c, seedclient.ReplyTimeout+seedclient.Settle)
 		})
 	}
 	want := n
-	if e.p.bounded() {
+	if e.p.Bounded() {
 		want = min(n, e.p.Max)
 	}
-	var read int
-	if !eventually(settle, func() bool { read, _, _, _ = g.read(); return read >= want }) {
-		return fmt.Errorf("%d of %d requests reached a handler, want %d (promise %v)", read, n, want, e.p)
+	if !seedclient.Eventually(seedclient.Settle, func() bool { return s.ln.accepted.Load() >= int64(want) }) {
+		return fmt.Errorf("%d of %d clients were accepted, want %d (promise %v)", s.ln.accepted.Load(), n, want, e.p)
 	}
-	time.Sleep(50 * time.Millisecond) // let the accept loop take what it can
+	time.Sleep(50 * time.Millisecond) // let the server take what it can; more is allowed, not needed
 	shut := make(chan error, 1)
 	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*replyTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*seedclient.ReplyTimeout)
 		defer cancel()
 		shut <- s.Shutdown(ctx)
 	}()
-	if !eventually(settle, s.ln.closed.Load) {
+	if !seedclient.Eventually(seedclient.Settle, s.ln.closed.Load) {
 		return errors.New("Shutdown did not close the listener")
 	}
 	select {
 	case err := <-shut:
-		_, _, entered, returned := g.read()
-		return fmt.Errorf("Shutdown returned (%v) while %d accepted requests were still in their handlers: it must wait for them", err, entered-returned)
+		return fmt.Errorf("Shutdown returned (%v) while %d accepted requests were still in their handlers, unanswered: it must wait for them", err, s.ln.accepted.Load())
 	case <-time.After(100 * time.Millisecond):
 	}
-	close(gate)
+	close(release)
 	select {
 	case err := <-shut:
 		if err != nil {
 			return fmt.Errorf("Shutdown: %w", err)
 		}
-	case <-time.After(2*replyTimeout + time.Second):
-		return errors.New("Shutdown did not return after the handlers were released")
+	case <-time.After(2*seedclient.ReplyTimeout + time.Second):
+		return errors.New("Shutdown did not return after the clients completed their requests")
 	}
-	accepted := s.ln.acceptedConns()
-	_, _, entered, returned := g.read()
-	if entered != returned {
-		return fmt.Errorf("Shutdown returned with %d of %d requests still in their handlers", entered-returned, entered)
+	if err := s.waitServe(seedclient.ReplyTimeout); err != nil {
+		return err
 	}
 	wg.Wait()
+	accepted := s.ln.acceptedConns()
 	for _, c := range accepted {
 		peer := c.RemoteAddr().String()
 		i := slices.IndexFunc(results, func(r result) bool { return r.local == peer })
@@ -335,9 +282,6 @@ func checkGracefulShutdown(e *env) error {
 		if want := fmt.Sprintf("REQ-%d", i); r.err != nil || string(r.reply) != want {
 			return fmt.Errorf("client %d was accepted but lost by Shutdown: reply %q, %v; want %q", i, r.reply, r.err, want)
 		}
-	}
-	if len(accepted) < want {
-		return fmt.Errorf("only %d connections were accepted", len(accepted))
 	}
 	return nil
 }

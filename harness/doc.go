@@ -2,30 +2,42 @@
 // for any server that speaks the seed's protocol. It is modelled on
 // golang.org/x/net/nettest.TestConn and testing/fstest.TestFS: a strategy's
 // own package test hands it a maker function and the concurrency it
-// promises, and the suite checks exactly that. The harness never imports a
+// promises ([socketserver.Concurrency]), and the suite checks exactly that. The harness never imports a
 // strategy.
 //
-// # White-box suite
+// # Two entry points
 //
-// [TestStrategy] (and [CheckStrategy], which returns an error instead of
-// reporting through a *testing.T) runs named checks, each on fresh servers
-// with a new Strategy from the maker, each under a watchdog that turns a
-// hang into a failure with a goroutine dump, each followed by a check that
-// no goroutine was left behind. Timeouts are generous and only bound
-// waiting for things that must happen; things that must not happen (a
-// probe served beyond the promise) are watched for a fixed window, so a
-// slow machine cannot make a correct strategy fail. Run it with -race.
+// [TestServer] (and [CheckServer], which returns an error instead of
+// reporting through a *testing.T) is handed a [MakeServer], as
+// x/net/nettest is handed a pipe maker: anything that serves the seed's
+// protocol with Serve, Shutdown and Close — a socketserver.Server, an event
+// loop, a process tree, a fake — gets one verdict on the checks that make
+// sense for any seed server (marked S below), lifecycle included.
+// [TestStrategy] (and [CheckStrategy]) is a thin wrapper for strategies: it
+// builds a socketserver.Server per server with a new Strategy from its
+// maker and runs the same checks, plus those that need a handler or a
+// Server field of their own. [SeedServer] makes a MakeServer of a strategy;
+// [ServeSeed] serves the seed with a strategy for a test.
+//
+// Each check runs on fresh servers, under a watchdog that turns a hang
+// into a failure with a goroutine dump, and is followed by a check that no
+// goroutine was left behind. Timeouts are generous and only bound waiting
+// for things that must happen; things that must not happen (a probe served
+// beyond the promise) are watched for a fixed window, so a slow machine
+// cannot make a correct server fail. Run it with -race. A serial promise
+// says how many connections are served at once, not which goroutine
+// serves them.
 //
 // The checks, and the CPython Lib/test/test_socketserver.py tests they
 // translate:
 //
-//	RoundTripTCP         test_TCPServer, test_ThreadingTCPServer: three seed
-//	                     exchanges, ListenAddr is the socket's address,
-//	                     Shutdown and Close, then connecting fails
-//	RoundTripUnix        test_UnixStreamServer, test_ThreadingUnixStreamServer
-//	ShutdownRace         test_shutdown: 20 servers shut down just as Serve
+//	RoundTripTCP       S test_TCPServer, test_ThreadingTCPServer: three seed
+//	                     exchanges (a Server's ListenAddr is the socket's
+//	                     address), Shutdown and Close, then connecting fails
+//	RoundTripUnix      S test_UnixStreamServer, test_ThreadingUnixStreamServer
+//	ShutdownRace       S test_shutdown: 20 servers shut down just as Serve
 //	                     starts; every Serve returns ErrServerClosed
-//	CloseUnserved        test_close_immediately, test_context_manager: a
+//	CloseUnserved      S test_close_immediately, test_context_manager: a
 //	                     server closed without serving releases its
 //	                     descriptor, refuses clients, and Serve returns at once
 //	BindLeak             test_tcpserver_bind_leak: 1024 failed binds (address
@@ -40,27 +52,41 @@
 //	                     reads EOF with no data, the handler never runs
 //	StreamWrite          SocketWriterTest.test_write: unbuffered writes go out
 //	                     at once; a 4 MiB write arrives in full
-//	Bookkeeping          test_threads_reaped: goroutines, descriptors and
-//	                     ActiveConns return to their level after 165 clients
-//	                     and after 10 HandleRequest calls
-//	Capacity             the promise: K silent holders all run at once (K = N,
-//	                     or 64 when unbounded); a probe starves when bounded,
-//	                     is served when unbounded; the peak never exceeds N
-//	GracefulShutdown     8 requests held in their handlers: Shutdown waits
-//	                     for them and every accepted one gets its full reply
-//	ShutdownDeadline     Shutdown returns context.DeadlineExceeded while a
-//	                     handler is stuck; Close then interrupts it
-//	CloseInterrupts      Close ends handlers blocked reading a silent client
+//	Bookkeeping        S test_threads_reaped: goroutines, descriptors (and a
+//	                     Server's ActiveConns) return to their level after
+//	                     165 clients, and for a Server after 10 HandleRequest
+//	                     calls
+//	Capacity           S the promise: K silent holders (K = N, or 64 when
+//	                     unbounded) make a probe starve when bounded, not
+//	                     when unbounded; with N-1 holders it is served. For a
+//	                     strategy, all K run in handlers at once and the peak
+//	                     never exceeds N
+//	GracefulShutdown   S 8 clients each send part of a request: Shutdown
+//	                     closes the listener and waits for them, and every
+//	                     accepted one gets its full reply; Serve returns
+//	                     ErrServerClosed
+//	ShutdownDeadline   S Shutdown returns context.DeadlineExceeded while a
+//	                     request is in flight (for a strategy, a handler
+//	                     stuck on its context); Close then ends it
+//	CloseInterrupts    S Close ends a connection in the middle of a request
+//	                     (for a strategy, also handlers blocked reading a
+//	                     silent client or waiting on their context)
 //	ShutdownFromHandler  Shutdown with the handler's own context does not
 //	                     deadlock; Serve returns ErrServerClosed
-//	ClientFaults         clients that leave, reset mid-request, reset
+//	OddBytes           S Python's strip and upper: ASCII only, bytes kept
+//	NoNewlineHalfClose S a line without newline, then a half-close, is served
+//	Burst              S 20 clients at once are all served
+//	ClientFaults       S clients that leave, reset mid-request, reset
 //	                     mid-reply; the server keeps serving
-//	HugeLine             a 1 MiB line is served in full, like Python
-//	ByteByByte           a request written one byte at a time
-//	SlowClient           a slowloris client does not stop others from being
+//	HugeLine           S a 1 MiB line is served in full, like Python
+//	ByteByByte         S a request written one byte at a time
+//	SlowClient         S a slowloris client does not stop others from being
 //	                     served (serial: after it finishes, not before)
 //	AcceptErrors         Accept failing with EMFILE for 300 ms: the server
 //	                     backs off (< 50 attempts), logs, and recovers
+//
+// The client-side checks (OddBytes to SlowClient, and Capacity for a
+// server) are the black-box checker's, run on a fresh server.
 //
 // Not translated: the datagram and forking tests (UDP and processes are out
 // of this toolkit's scope), the *_not_handled tests (Go has no SystemExit:
@@ -69,13 +95,10 @@
 //
 // # Black-box mode
 //
-// [CheckAddr] runs the protocol-level checks against any address: the
-// seed's exchange, odd bytes with Python's strip and upper semantics, a
-// line without newline then a half-close, huge and byte-by-byte writes,
-// resets, a burst of 20 clients, capacity per the expected [Promise], and a
-// slow client. Python's socketserver.TCPServer passes it with [Serial],
-// ThreadingTCPServer with [Unbounded]. "sockbench conform" is its command
-// line.
+// Package [github.com/gosocketserver/socketserver/harness/blackbox] checks
+// any address that speaks the seed's protocol (Python's own socketserver
+// passes it too); "sockbench conform" is its command line. It imports
+// neither testing nor goleak, so the measured binary does not link them.
 //
 // # Using the suite
 //
@@ -97,6 +120,19 @@
 //	func TestConformance(t *testing.T) {
 //		harness.TestStrategy(t, func() socketserver.Strategy {
 //			return mystrategy.New(4)
-//		}, harness.AtMost(4))
+//		}, socketserver.AtMost(4))
+//	}
+//
+// Anything else that serves the seed's protocol runs the server checks
+// with a maker of its own:
+//
+//	func TestConformance(t *testing.T) {
+//		harness.TestServer(t, func(network, address string) (harness.Server, net.Listener, error) {
+//			l, err := net.Listen(network, address)
+//			if err != nil {
+//				return nil, nil, err
+//			}
+//			return myloop.New(), l, nil
+//		}, socketserver.Unbounded)
 //	}
 package harness

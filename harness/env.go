@@ -15,23 +15,34 @@ import (
 
 	"github.com/gosocketserver/socketserver"
 	"github.com/gosocketserver/socketserver/handlers"
+	"github.com/gosocketserver/socketserver/harness/internal/seedclient"
 )
 
-// env is what one check runs in: it makes fresh strategies and servers and
-// tears them all down when the check ends.
+// env is what one check runs in: it makes fresh servers (from a
+// MakeServer, or a socketserver.Server with a fresh strategy) and tears
+// them all down when the check ends.
 type env struct {
 	ctx context.Context // cancelled when the watchdog fires
-	mk  func() socketserver.Strategy
-	p   Promise
+	target
 
 	mu      sync.Mutex
 	servers []*server
 	dirs    []string
 }
 
+// target is what the checks run against and what it promises. Exactly one
+// of mk and strategy is set: strategy checks get a socketserver.Server with
+// a fresh strategy per server, server checks whatever mk makes.
+type target struct {
+	mk       MakeServer
+	strategy func() socketserver.Strategy
+	p        socketserver.Concurrency
+}
+
 // server is one running server of a check, with its recorders.
 type server struct {
-	*socketserver.Server
+	Server
+	ss            *socketserver.Server // the same server when it is one (strategy checks), else nil
 	network, addr string
 	ln            *watchListener
 	serveErr      chan error // Serve's result, buffered
@@ -51,9 +62,10 @@ type config struct {
 	tweak   func(*socketserver.Server)
 }
 
-// newServer makes a server with a fresh strategy on a loopback address (or
-// a Unix socket in a short temporary directory), listening, and unless
-// noServe is set, serving in a goroutine the env waits for.
+// newServer makes a server on a loopback address (or a Unix socket in a
+// short temporary directory), listening, and unless noServe is set,
+// serving in a goroutine the env waits for. A config with a handler or a
+// tweak needs a strategy env.
 func (e *env) newServer(cfg config) (*server, error) {
 	network := cfg.network
 	if network == "" {
@@ -71,31 +83,26 @@ func (e *env) newServer(cfg config) (*server, error) {
 		e.mu.Unlock()
 		addr = filepath.Join(dir, "s")
 	}
-	h := cfg.handler
-	if h == nil {
-		h = handlers.Upper(0, nil)
-	}
 	s := &server{network: network, serveErr: make(chan error, 1)}
-	s.Server = &socketserver.Server{
-		Network:          network,
-		Addr:             addr,
-		Handler:          h,
-		Strategy:         e.mk(),
-		RequestQueueSize: 128, // the checks' bursts must not wait for SYN retries
-		HandleError:      s.recordError,
-		ErrorLog:         slog.New(slog.NewTextHandler(&s.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	var l net.Listener
+	var err error
+	if e.strategy != nil {
+		l, err = s.makeStrategyServer(e.strategy(), network, addr, cfg)
+	} else if cfg.handler != nil || cfg.tweak != nil {
+		err = errors.New("harness: this check needs a socketserver.Server (a strategy check)")
+	} else {
+		s.Server, l, err = e.mk(network, addr)
+		if err == nil && (s.Server == nil || l == nil) {
+			err = errors.New("MakeServer returned a nil Server or listener without an error")
+		}
 	}
-	if cfg.tweak != nil {
-		cfg.tweak(s.Server)
-	}
-	if err := s.Listen(); err != nil {
+	if err != nil {
 		return nil, fmt.Errorf("listen on %s %s: %w", network, addr, err)
 	}
 	e.mu.Lock()
 	e.servers = append(e.servers, s)
 	e.mu.Unlock()
-	s.addr = s.ListenAddr().String()
-	var l net.Listener = s.Listener()
+	s.addr = l.Addr().String()
 	if cfg.wrap != nil {
 		l = cfg.wrap(l)
 	}
@@ -105,6 +112,34 @@ func (e *env) newServer(cfg config) (*server, error) {
 		go func() { s.serveErr <- s.Serve(s.ln) }()
 	}
 	return s, nil
+}
+
+// makeStrategyServer makes s a listening socketserver.Server executing
+// with st, serving cfg.handler (default handlers.Upper) and recording
+// HandleError and ErrorLog, and returns its listener.
+func (s *server) makeStrategyServer(st socketserver.Strategy, network, addr string, cfg config) (net.Listener, error) {
+	h := cfg.handler
+	if h == nil {
+		h = handlers.Upper(0, nil)
+	}
+	s.ss = &socketserver.Server{
+		Network:          network,
+		Addr:             addr,
+		Handler:          h,
+		Strategy:         st,
+		RequestQueueSize: 128, // the checks' bursts must not wait for SYN retries
+		HandleError:      s.recordError,
+		ErrorLog:         slog.New(slog.NewTextHandler(&s.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	}
+	if cfg.tweak != nil {
+		cfg.tweak(s.ss)
+	}
+	if err := s.ss.Listen(); err != nil {
+		_ = s.ss.Close()
+		return nil, err
+	}
+	s.Server = s.ss
+	return s.ss.Listener(), nil
 }
 
 func (s *server) recordError(_ *socketserver.Request, err error) {
@@ -163,11 +198,11 @@ func (e *env) closeAll() error {
 		go func() { done <- s.Close() }()
 		select {
 		case <-done:
-		case <-time.After(replyTimeout):
-			errs = append(errs, fmt.Errorf("Close did not return within %v", replyTimeout))
+		case <-time.After(seedclient.ReplyTimeout):
+			errs = append(errs, fmt.Errorf("Close did not return within %v", seedclient.ReplyTimeout))
 			continue
 		}
-		if err := s.waitServe(replyTimeout); err != nil {
+		if err := s.waitServe(seedclient.ReplyTimeout); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -19,24 +19,6 @@ import (
 	stsync "github.com/gosocketserver/socketserver/strategies/sync"
 )
 
-// Concurrency is what a strategy promises about how many connections it
-// serves at once.
-type Concurrency struct {
-	// Max is the number of connections served at once; 0 means unbounded.
-	Max int
-}
-
-// String returns "serial", "unbounded" or "at most N".
-func (c Concurrency) String() string {
-	switch c.Max {
-	case 0:
-		return "unbounded"
-	case 1:
-		return "serial"
-	}
-	return fmt.Sprintf("at most %d", c.Max)
-}
-
 // An Option documents one option of a strategy.
 type Option struct {
 	Name, Default, Doc string
@@ -53,7 +35,7 @@ type Info struct {
 	Options []Option
 	// build makes the strategy from its parsed options and reports its
 	// concurrency promise.
-	build func(opts *spec.Spec) (socketserver.Strategy, Concurrency, error)
+	build func(opts *spec.Spec) (socketserver.Strategy, socketserver.Concurrency, error)
 }
 
 var registry = map[string]*Info{}
@@ -72,8 +54,8 @@ func init() {
 		Python:  "socketserver.TCPServer",
 		Summary: "serial: the accept loop runs each handler; one connection at a time",
 		Aliases: []string{"serial"},
-		build: func(o *spec.Spec) (socketserver.Strategy, Concurrency, error) {
-			return stsync.New(), Concurrency{Max: 1}, o.Unused()
+		build: func(o *spec.Spec) (socketserver.Strategy, socketserver.Concurrency, error) {
+			return stsync.New(), socketserver.Serial, o.Unused()
 		},
 	})
 	register(&Info{
@@ -82,12 +64,12 @@ func init() {
 		Summary: "one goroutine per connection, unbounded",
 		Aliases: []string{"threading"},
 		Options: []Option{{"daemon", "false", "Shutdown does not wait for running handlers (daemon_threads / block_on_close=False)"}},
-		build: func(o *spec.Spec) (socketserver.Strategy, Concurrency, error) {
+		build: func(o *spec.Spec) (socketserver.Strategy, socketserver.Concurrency, error) {
 			d, err := o.Bool("daemon", false)
 			if err != nil {
-				return nil, Concurrency{}, err
+				return nil, socketserver.Concurrency{}, err
 			}
-			return &goroutine.Strategy{Daemon: d}, Concurrency{}, o.Unused("daemon")
+			return &goroutine.Strategy{Daemon: d}, socketserver.Unbounded, o.Unused("daemon")
 		},
 	})
 	register(&Info{
@@ -100,22 +82,22 @@ func init() {
 			{"refuse", "false", "close and report connections when full instead of waiting"},
 			{"nowait", "false", "Shutdown does not wait for the workers (block_on_close=False)"},
 		},
-		build: func(o *spec.Spec) (socketserver.Strategy, Concurrency, error) {
+		build: func(o *spec.Spec) (socketserver.Strategy, socketserver.Concurrency, error) {
 			p := &pool.Strategy{}
 			var err error
 			if p.Workers, err = o.Int("workers", pool.DefaultWorkers, 1); err != nil {
-				return nil, Concurrency{}, err
+				return nil, socketserver.Concurrency{}, err
 			}
 			if p.Queue, err = o.Int("queue", 0, 0); err != nil {
-				return nil, Concurrency{}, err
+				return nil, socketserver.Concurrency{}, err
 			}
 			if p.Refuse, err = o.Bool("refuse", false); err != nil {
-				return nil, Concurrency{}, err
+				return nil, socketserver.Concurrency{}, err
 			}
 			if p.NoWait, err = o.Bool("nowait", false); err != nil {
-				return nil, Concurrency{}, err
+				return nil, socketserver.Concurrency{}, err
 			}
-			return p, Concurrency{Max: p.Workers}, o.Unused("workers", "queue", "refuse", "nowait")
+			return p, socketserver.AtMost(p.Workers), o.Unused("workers", "queue", "refuse", "nowait")
 		},
 	})
 }
@@ -127,11 +109,11 @@ func New(specStr string) (socketserver.Strategy, error) {
 	return s, err
 }
 
-// Build is New that also returns the strategy's concurrency promise.
-func Build(specStr string) (socketserver.Strategy, Concurrency, error) {
+// Build is New that also returns the concurrency the strategy promises.
+func Build(specStr string) (socketserver.Strategy, socketserver.Concurrency, error) {
 	sp, err := spec.Parse(specStr)
 	if err != nil {
-		return nil, Concurrency{}, fmt.Errorf("strategies: %w", err)
+		return nil, socketserver.Concurrency{}, fmt.Errorf("strategies: %w", err)
 	}
 	name := sp.Name
 	if a, ok := aliases[name]; ok {
@@ -139,11 +121,11 @@ func Build(specStr string) (socketserver.Strategy, Concurrency, error) {
 	}
 	info, ok := registry[name]
 	if !ok {
-		return nil, Concurrency{}, fmt.Errorf("strategies: unknown strategy %q (known: %s)", sp.Name, strings.Join(Names(), ", "))
+		return nil, socketserver.Concurrency{}, fmt.Errorf("strategies: unknown strategy %q (known: %s)", sp.Name, strings.Join(Names(), ", "))
 	}
 	st, c, err := info.build(sp)
 	if err != nil {
-		return nil, Concurrency{}, fmt.Errorf("strategies: %s: %w", specStr, err)
+		return nil, socketserver.Concurrency{}, fmt.Errorf("strategies: %s: %w", specStr, err)
 	}
 	return st, c, nil
 }

@@ -7,34 +7,48 @@ import (
 	"net"
 	"time"
 
-	"github.com/gosocketserver/socketserver/harness"
+	"github.com/gosocketserver/socketserver"
+	"github.com/gosocketserver/socketserver/harness/blackbox"
 )
 
 func init() {
 	register(&command{
 		name:    "conform",
 		summary: "check that a server at an address speaks the seed's protocol (black-box conformance)",
-		usage: `Usage: sockbench conform (--addr HOST:PORT | --unix PATH) [--expect serial|N|unbounded] [--timeout D]
+		usage: `Usage: sockbench conform (--addr HOST:PORT | --unix PATH) [--expect serial|N|unbounded] [--holders N] [--timeout D]
 
 Run the black-box conformance checks against a running server that speaks
 the seed's protocol: the client sends one line, the server answers it
 stripped of ASCII whitespace and upper-cased (a-z only), with no newline, and
-closes. Python's socketserver.TCPServer passes with --expect serial,
-ThreadingTCPServer with --expect unbounded.
+closes.
 
-Checks: ` + fmt.Sprint(harness.AddrCheckNames()) + `
+Without --expect, conform first measures the server's concurrency: it holds
+k silent clients (k = 1, 2, 4 ... up to --holders, then bisecting) and finds
+the smallest k with which a further client waits. It prints what it found,
+e.g. "concurrency: at most 8 (with 7 clients held a probe was served, with 8
+it waited)", and checks the server against that: serial, at most N and
+unbounded all pass. A bound above --holders shows as unbounded. Python's
+socketserver.TCPServer and ThreadingTCPServer both pass with no flags.
+With --expect, the Capacity check fails unless the server shows exactly
+that concurrency.
+
+Checks: ` + fmt.Sprint(blackbox.AddrCheckNames()) + `
 
 Prints "PASS name" or "FAIL name: reason" for each check, then
 "N passed, M failed" on the last line, on stdout; errors on stderr.
 
-Exit status: 0 if every check passed, 1 if any failed, 2 on bad usage, 3
-when nothing accepts a connection at the address (no input to check).
+Exit status: 0 if every check passed, 1 if any failed (or the concurrency
+could not be measured), 2 on bad usage, 3 when nothing accepts a
+connection at the address (no input to check).
 
 Flags:
   --addr HOST:PORT  TCP address of the server
   --unix PATH       Unix stream socket of the server
-  --expect P        concurrency the server should show: serial, unbounded or
-                    a number N (at most N at once) (default "serial", the seed's)
+  --expect P        concurrency the server must show: serial, unbounded or a
+                    number N (at most N at once); default: measure it and
+                    accept what is found
+  --holders N       silent clients held to tell unbounded from a bound
+                    (default 64)
   --timeout D       bound on each check (default 60s)
 
 Examples:
@@ -51,7 +65,8 @@ func runConform(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs := newFlagSet("conform", stderr)
 	addr := fs.String("addr", "", "TCP address HOST:PORT")
 	unix := fs.String("unix", "", "Unix socket path")
-	expect := fs.String("expect", "serial", "serial, unbounded or N")
+	expect := fs.String("expect", "", "serial, unbounded or N (default: measure)")
+	holders := fs.Int("holders", 64, "silent clients held to tell unbounded from a bound")
 	timeout := fs.Duration("timeout", 60*time.Second, "bound on each check")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -71,9 +86,16 @@ func runConform(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintln(stderr, "sockbench conform: --addr HOST:PORT or --unix PATH is required")
 		return 2
 	}
-	p, err := harness.ParsePromise(*expect)
-	if err != nil {
-		fmt.Fprintf(stderr, "sockbench conform: --expect: %v\n", err)
+	var p socketserver.Concurrency
+	if *expect != "" {
+		var err error
+		if p, err = socketserver.ParseConcurrency(*expect); err != nil {
+			fmt.Fprintf(stderr, "sockbench conform: --expect: %v\n", err)
+			return 2
+		}
+	}
+	if *holders < 2 {
+		fmt.Fprintln(stderr, "sockbench conform: --holders must be at least 2")
 		return 2
 	}
 	if *timeout <= 0 {
@@ -89,8 +111,20 @@ func runConform(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return 3
 	}
 	c.Close()
+	opts := blackbox.AddrOptions{Timeout: *timeout, Holders: *holders}
+	if *expect == "" {
+		mctx, cancel := context.WithTimeout(ctx, *timeout)
+		m, err := blackbox.MeasureConcurrency(mctx, network, target, opts)
+		cancel()
+		if err != nil {
+			fmt.Fprintf(stdout, "FAIL measuring the concurrency: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "concurrency: %v\n", m)
+		p = m.Concurrency
+	}
 	passed, failed := 0, 0
-	for _, r := range harness.CheckAddr(ctx, network, target, p, harness.AddrOptions{Timeout: *timeout}) {
+	for _, r := range blackbox.CheckAddr(ctx, network, target, p, opts) {
 		fmt.Fprintln(stdout, r)
 		if r.Pass {
 			passed++

@@ -1,24 +1,27 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"net"
+	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/gosocketserver/socketserver"
 	"github.com/gosocketserver/socketserver/handlers"
-	"github.com/gosocketserver/socketserver/harness"
+	"github.com/gosocketserver/socketserver/harness/blackbox"
 	"github.com/gosocketserver/socketserver/strategies"
 )
 
 // serveInProcess serves h with the strategy spec on 127.0.0.1:0 (or a Unix
 // socket when unix is set) until the test ends, and returns the promise the
 // registry declares.
-func serveInProcess(t *testing.T, spec string, h socketserver.Handler, network, addr string) (string, harness.Promise) {
+func serveInProcess(t *testing.T, spec string, h socketserver.Handler, network, addr string) (string, socketserver.Concurrency) {
 	t.Helper()
 	st, c, err := strategies.Build(spec)
 	if err != nil {
@@ -37,7 +40,7 @@ func serveInProcess(t *testing.T, spec string, h socketserver.Handler, network, 
 		}
 		<-done
 	})
-	return srv.ListenAddr().String(), harness.Promise(c)
+	return srv.ListenAddr().String(), c
 }
 
 func conform(args ...string) (code int, stdout, stderr string) {
@@ -54,12 +57,12 @@ func TestConformEveryStrategy(t *testing.T) {
 			t.Parallel()
 			addr, p := serveInProcess(t, spec, handlers.Upper(0, nil), "tcp", "127.0.0.1:0")
 			code, out, errs := conform("--addr", addr, "--expect", p.String())
-			n := len(harness.AddrCheckNames())
+			n := len(blackbox.AddrCheckNames())
 			if code != 0 || !strings.HasSuffix(out, fmt.Sprintf("\n%d passed, 0 failed\n", n)) || errs != "" {
 				t.Fatalf("exit %d\n%s%s", code, out, errs)
 			}
 			lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-			for i, name := range harness.AddrCheckNames() {
+			for i, name := range blackbox.AddrCheckNames() {
 				if lines[i] != "PASS "+name {
 					t.Errorf("line %d = %q, want %q", i+1, lines[i], "PASS "+name)
 				}
@@ -112,6 +115,94 @@ func TestConformFailures(t *testing.T) {
 	}
 }
 
+// startPython runs examples/python/upper_server.py with the given server
+// kind (serial: TCPServer, threading: ThreadingTCPServer) and returns its
+// address; the server stops when the test ends.
+func startPython(t *testing.T, kind string) string {
+	t.Helper()
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 is not installed: conform cannot be checked against Python's own socketserver (CI has python3)")
+	}
+	cmd := exec.Command(py, "../../examples/python/upper_server.py", kind)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait() // its tracebacks for the deliberate resets go nowhere
+	})
+	addr, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("reading the python server's address: %v", err)
+	}
+	return strings.TrimSpace(addr)
+}
+
+// TestConformMeasures: without --expect, conform measures the concurrency,
+// reports it on its first line and passes on serial, bounded and unbounded
+// servers alike, Python's included.
+func TestConformMeasures(t *testing.T) {
+	tests := []struct {
+		name, spec, python string // spec: a strategy served in process; python: a kind of upper_server.py
+		want               string // the first line's start
+	}{
+		{name: "sync", spec: "sync", want: "concurrency: serial ("},
+		{name: "goroutine", spec: "goroutine", want: "concurrency: unbounded ("},
+		{name: "pool4", spec: "pool:workers=4", want: "concurrency: at most 4 (with 3 clients held a probe was served, with 4 it waited)"},
+		{name: "TCPServer", python: "serial", want: "concurrency: serial ("},
+		{name: "ThreadingTCPServer", python: "threading", want: "concurrency: unbounded ("},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var addr string
+			if tt.python != "" {
+				addr = startPython(t, tt.python)
+			} else {
+				addr, _ = serveInProcess(t, tt.spec, handlers.Upper(0, nil), "tcp", "127.0.0.1:0")
+			}
+			code, out, errs := conform("--addr", addr)
+			n := len(blackbox.AddrCheckNames())
+			if code != 0 || !strings.HasPrefix(out, tt.want) || !strings.HasSuffix(out, fmt.Sprintf("\n%d passed, 0 failed\n", n)) {
+				t.Fatalf("exit %d, want 0 with a first line %q...\n%s%s", code, tt.want, out, errs)
+			}
+		})
+	}
+}
+
+// TestConformWrongExpect: an explicit --expect that the server breaks
+// fails the Capacity check, Python's servers included.
+func TestConformWrongExpect(t *testing.T) {
+	tests := []struct {
+		name, spec, python, expect string
+	}{
+		{name: "pool4 as 8", spec: "pool:workers=4", expect: "8"},
+		{name: "pool4 as unbounded", spec: "pool:workers=4", expect: "unbounded"},
+		{name: "sync as 2", spec: "sync", expect: "2"},
+		{name: "ThreadingTCPServer as serial", python: "threading", expect: "serial"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var addr string
+			if tt.python != "" {
+				addr = startPython(t, tt.python)
+			} else {
+				addr, _ = serveInProcess(t, tt.spec, handlers.Upper(0, nil), "tcp", "127.0.0.1:0")
+			}
+			code, out, _ := conform("--addr", addr, "--expect", tt.expect, "--timeout", "10s")
+			if code != 1 || !strings.Contains(out, "\nFAIL Capacity: ") || strings.HasPrefix(out, "concurrency:") {
+				t.Fatalf("exit %d, want 1 with FAIL Capacity and no measurement\n%s", code, out)
+			}
+		})
+	}
+}
+
 func TestConformBadUsage(t *testing.T) {
 	for _, args := range [][]string{
 		{},
@@ -119,6 +210,7 @@ func TestConformBadUsage(t *testing.T) {
 		{"--addr", "127.0.0.1:1", "--expect", "lots"},
 		{"--addr", "127.0.0.1:1", "--expect", "0"},
 		{"--addr", "127.0.0.1:1", "--timeout", "-1s"},
+		{"--addr", "127.0.0.1:1", "--holders", "1"},
 		{"--addr", "127.0.0.1:1", "extra"},
 		{"--nope"},
 	} {

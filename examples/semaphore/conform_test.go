@@ -18,5 +18,5 @@ func TestConformance(t *testing.T) {
 			t.Fatal(err)
 		}
 		return st
-	}, harness.AtMost(max))
+	}, socketserver.AtMost(max))
 }

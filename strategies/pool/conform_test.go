@@ -2,12 +2,11 @@ package pool_test
 
 import (
 	"context"
-	"log/slog"
 	"testing"
 
 	"github.com/gosocketserver/socketserver"
-	"github.com/gosocketserver/socketserver/handlers"
 	"github.com/gosocketserver/socketserver/harness"
+	"github.com/gosocketserver/socketserver/harness/blackbox"
 	"github.com/gosocketserver/socketserver/strategies/pool"
 )
 
@@ -21,7 +20,7 @@ func TestConformance(t *testing.T) {
 		queue int
 	}{{"queue0", 0}, {"queue2", 2}} {
 		t.Run(tt.name, func(t *testing.T) {
-			harness.TestStrategy(t, func() socketserver.Strategy { return pool.New(4, tt.queue) }, harness.AtMost(4))
+			harness.TestStrategy(t, func() socketserver.Strategy { return pool.New(4, tt.queue) }, socketserver.AtMost(4))
 		})
 	}
 }
@@ -29,29 +28,10 @@ func TestConformance(t *testing.T) {
 // TestConformanceBlackBox runs the protocol-level checks against a seed
 // server using the strategy.
 func TestConformanceBlackBox(t *testing.T) {
-	addr := serveSeed(t, pool.New(4, 0))
-	for _, r := range harness.CheckAddr(context.Background(), "tcp", addr, harness.AtMost(4), harness.AddrOptions{}) {
+	addr := harness.ServeSeed(t, pool.New(4, 0))
+	for _, r := range blackbox.CheckAddr(context.Background(), "tcp", addr, socketserver.AtMost(4), blackbox.AddrOptions{}) {
 		if !r.Pass {
 			t.Error(r)
 		}
 	}
-}
-
-// serveSeed serves handlers.Upper with st on 127.0.0.1 until the test ends.
-func serveSeed(t *testing.T, st socketserver.Strategy) string {
-	t.Helper()
-	srv := &socketserver.Server{Addr: "127.0.0.1:0", Handler: handlers.Upper(0, nil), Strategy: st, RequestQueueSize: 128,
-		ErrorLog: slog.New(slog.DiscardHandler)} // the resets are deliberate
-	if err := srv.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(srv.Listener()) }()
-	t.Cleanup(func() {
-		if err := srv.Close(); err != nil {
-			t.Error(err)
-		}
-		<-done
-	})
-	return srv.ListenAddr().String()
 }

@@ -1,6 +1,9 @@
-package harness
+package blackbox
 
 import (
+	"github.com/gosocketserver/socketserver"
+	"github.com/gosocketserver/socketserver/harness/internal/seedclient"
+
 	"bytes"
 	"context"
 	"errors"
@@ -9,7 +12,8 @@ import (
 	"time"
 )
 
-// The protocol-level scenarios, shared by the white-box suite and CheckAddr.
+// The protocol-level scenarios of CheckAddr, which the white-box suite also
+// runs through it.
 // Each talks to a server speaking the seed's protocol at network/addr.
 
 // clientFaults: a client that connects and leaves, one that resets in the
@@ -21,30 +25,30 @@ func clientFaults(ctx context.Context, network, addr string) error {
 		do   func(c net.Conn) error
 	}{
 		{"connects and leaves", func(c net.Conn) error { return c.Close() }},
-		{"connects and resets", func(c net.Conn) error { reset(c); return nil }},
+		{"connects and resets", func(c net.Conn) error { seedclient.Reset(c); return nil }},
 		{"resets mid-request", func(c net.Conn) error {
 			_, err := c.Write([]byte("half a li"))
 			time.Sleep(20 * time.Millisecond)
-			reset(c)
+			seedclient.Reset(c)
 			return err
 		}},
 		{"resets mid-reply", func(c net.Conn) error {
-			line, _ := seedPattern(1 << 20)
+			line, _ := seedclient.SeedPattern(1 << 20)
 			wrote := make(chan struct{})
 			go func() { // writes concurrently with the read below
 				defer close(wrote)
 				_, _ = c.Write(append(line, '\n'))
 			}()
-			_ = c.SetReadDeadline(time.Now().Add(replyTimeout))
+			_ = c.SetReadDeadline(time.Now().Add(seedclient.ReplyTimeout))
 			buf := make([]byte, 1024)
-			_, err := readFull(c, buf)
-			reset(c)
+			_, err := seedclient.ReadFull(c, buf)
+			seedclient.Reset(c)
 			<-wrote
 			return err
 		}},
 	}
 	for _, st := range steps {
-		c, err := dial(ctx, network, addr)
+		c, err := seedclient.Dial(ctx, network, addr)
 		if err != nil {
 			return fmt.Errorf("client that %s: %w", st.name, err)
 		}
@@ -52,7 +56,7 @@ func clientFaults(ctx context.Context, network, addr string) error {
 			c.Close()
 			return fmt.Errorf("client that %s: %w", st.name, err)
 		}
-		if err := roundTrips(ctx, network, addr, 1); err != nil {
+		if err := seedclient.RoundTrips(ctx, network, addr, 1); err != nil {
 			return fmt.Errorf("after a client that %s: %w", st.name, err)
 		}
 	}
@@ -62,8 +66,8 @@ func clientFaults(ctx context.Context, network, addr string) error {
 // hugeLine: a 1 MiB line is served in full, as Python's unlimited
 // readline does. The request is written while the reply is read.
 func hugeLine(ctx context.Context, network, addr string) error {
-	line, want := seedPattern(1 << 20)
-	c, err := dial(ctx, network, addr)
+	line, want := seedclient.SeedPattern(1 << 20)
+	c, err := seedclient.Dial(ctx, network, addr)
 	if err != nil {
 		return err
 	}
@@ -73,7 +77,7 @@ func hugeLine(ctx context.Context, network, addr string) error {
 		_, err := c.Write(append(line, '\n'))
 		werr <- err
 	}()
-	got, err := readAll(c, replyTimeout)
+	got, err := seedclient.ReadAll(c, seedclient.ReplyTimeout)
 	if e := <-werr; e != nil && err == nil {
 		err = fmt.Errorf("sending the 1 MiB line: %w", e)
 	}
@@ -89,7 +93,7 @@ func hugeLine(ctx context.Context, network, addr string) error {
 // byteByByte: the seed's request sent one byte per write (TCP_NODELAY, a
 // pause between) is answered as if sent at once.
 func byteByByte(ctx context.Context, network, addr string) error {
-	c, err := dial(ctx, network, addr)
+	c, err := seedclient.Dial(ctx, network, addr)
 	if err != nil {
 		return err
 	}
@@ -103,7 +107,7 @@ func byteByByte(ctx context.Context, network, addr string) error {
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
-	got, err := readAll(c, replyTimeout)
+	got, err := seedclient.ReadAll(c, seedclient.ReplyTimeout)
 	if err != nil {
 		return err
 	}
@@ -117,8 +121,8 @@ func byteByByte(ctx context.Context, network, addr string) error {
 // Meanwhile another client is served while the slow one is still sending
 // (serial: once it has finished, and not before), and the slow one gets its
 // reply too.
-func slowClient(ctx context.Context, network, addr string, p Promise) error {
-	slow, err := dial(ctx, network, addr)
+func slowClient(ctx context.Context, network, addr string, p socketserver.Concurrency) error {
+	slow, err := seedclient.Dial(ctx, network, addr)
 	if err != nil {
 		return err
 	}
@@ -130,14 +134,14 @@ func slowClient(ctx context.Context, network, addr string, p Promise) error {
 	probeDone := make(chan error, 1)
 	probeAt := make(chan time.Time, 1)
 	go func() {
-		err := expectReply(ctx, network, addr, []byte("probe\n"), []byte("PROBE"))
+		err := seedclient.ExpectReply(ctx, network, addr, []byte("probe\n"), []byte("PROBE"))
 		probeAt <- time.Now()
 		probeDone <- err
 	}()
 	// Dribble until the probe is served (at most 1.5 s; serial: 400 ms).
 	limit := 1500 * time.Millisecond
 	if p.Max == 1 {
-		limit = starveWindow
+		limit = seedclient.StarveWindow
 	}
 	start := time.Now()
 	var probeErr error
@@ -158,7 +162,7 @@ dribble:
 	if _, err := slow.Write([]byte("ow\n")); err != nil {
 		return fmt.Errorf("slow client: %w", err)
 	}
-	got, err := readAll(slow, replyTimeout)
+	got, err := seedclient.ReadAll(slow, seedclient.ReplyTimeout)
 	if err != nil {
 		return fmt.Errorf("slow client: %w", err)
 	}
@@ -168,7 +172,7 @@ dribble:
 	if !served {
 		select {
 		case probeErr = <-probeDone:
-		case <-time.After(replyTimeout + dialTimeout):
+		case <-time.After(seedclient.ReplyTimeout + seedclient.DialTimeout):
 			return errors.New("the other client was never served")
 		}
 	}
@@ -183,23 +187,4 @@ dribble:
 		return fmt.Errorf("another client was not served within %v while a slow client was sending (promise %v)", limit, p)
 	}
 	return nil
-}
-
-// The white-box wrappers: each on a fresh server with the seed's handler.
-
-func checkClientFaults(e *env) error { return onSeedServer(e, clientFaults) }
-func checkHugeLine(e *env) error     { return onSeedServer(e, hugeLine) }
-func checkByteByByte(e *env) error   { return onSeedServer(e, byteByByte) }
-func checkSlowClient(e *env) error {
-	return onSeedServer(e, func(ctx context.Context, network, addr string) error {
-		return slowClient(ctx, network, addr, e.p)
-	})
-}
-
-func onSeedServer(e *env, f func(ctx context.Context, network, addr string) error) error {
-	s, err := e.newServer(config{})
-	if err != nil {
-		return err
-	}
-	return f(e.ctx, "tcp", s.addr)
 }

@@ -1,4 +1,4 @@
-package harness_test
+package blackbox_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 
 	"github.com/gosocketserver/socketserver"
 	"github.com/gosocketserver/socketserver/handlers"
-	"github.com/gosocketserver/socketserver/harness"
+	"github.com/gosocketserver/socketserver/harness/blackbox"
 )
 
 // ExampleCheckAddr checks a seed server, here one in this process with the
@@ -28,7 +28,7 @@ func ExampleCheckAddr() {
 	defer func() { srv.Close(); <-done }()
 
 	addr := srv.ListenAddr().String()
-	for _, r := range harness.CheckAddr(context.Background(), "tcp", addr, harness.Serial, harness.AddrOptions{}) {
+	for _, r := range blackbox.CheckAddr(context.Background(), "tcp", addr, socketserver.Serial, blackbox.AddrOptions{}) {
 		fmt.Println(r)
 	}
 	// Output:
@@ -41,16 +41,4 @@ func ExampleCheckAddr() {
 	// PASS Burst
 	// PASS Capacity
 	// PASS SlowClient
-}
-
-// ExampleParsePromise shows the forms a promise takes on the command line.
-func ExampleParsePromise() {
-	for _, s := range []string{"serial", "4", "unbounded"} {
-		p, _ := harness.ParsePromise(s)
-		fmt.Printf("%s: Max=%d\n", p, p.Max)
-	}
-	// Output:
-	// serial: Max=1
-	// at most 4: Max=4
-	// unbounded: Max=0
 }

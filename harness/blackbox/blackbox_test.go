@@ -1,9 +1,13 @@
-package harness
+package blackbox
 
 import (
 	"bufio"
 	"context"
+	"errors"
+	"log/slog"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -51,8 +55,8 @@ func startPython(t *testing.T, kind string) string {
 func TestCheckAddrPython(t *testing.T) {
 	for _, tt := range []struct {
 		kind   string
-		expect Promise
-	}{{"serial", Serial}, {"threading", Unbounded}} {
+		expect socketserver.Concurrency
+	}{{"serial", socketserver.Serial}, {"threading", socketserver.Unbounded}} {
 		t.Run(tt.kind, func(t *testing.T) {
 			t.Parallel()
 			addr := startPython(t, tt.kind)
@@ -72,12 +76,12 @@ func TestCheckAddrPython(t *testing.T) {
 func TestCheckAddrCatchesWrongPromise(t *testing.T) {
 	for _, tt := range []struct {
 		kind   string
-		expect Promise
+		expect socketserver.Concurrency
 		reason string
 	}{
-		{"serial", Unbounded, "silent client"}, // the backlog of 5 fills up
-		{"serial", AtMost(2), "with 1 holders (one fewer than promised)"},
-		{"threading", Serial, "a probe was served while 1 clients held connections"},
+		{"serial", socketserver.Unbounded, "silent client"}, // the backlog of 5 fills up
+		{"serial", socketserver.AtMost(2), "with 1 holders (one fewer than promised)"},
+		{"threading", socketserver.Serial, "a probe was served while 1 clients held connections"},
 	} {
 		t.Run(tt.kind+"/"+tt.expect.String(), func(t *testing.T) {
 			t.Parallel()
@@ -108,8 +112,8 @@ func TestCheckAddrCatchesWrongProtocol(t *testing.T) {
 		{"limited", handlers.Upper(64<<10, nil), "HugeLine"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			addr := serveInline(t, tt.h)
-			rs := CheckAddr(context.Background(), "tcp", addr, Serial, AddrOptions{Only: []string{tt.check}})
+			addr := serveInline(t, "tcp", "127.0.0.1:0", tt.h)
+			rs := CheckAddr(context.Background(), "tcp", addr, socketserver.Serial, AddrOptions{Only: []string{tt.check}})
 			if len(rs) != 1 || rs[0].Pass {
 				t.Fatalf("results %v; want %s to fail", rs, tt.check)
 			}
@@ -120,35 +124,73 @@ func TestCheckAddrCatchesWrongProtocol(t *testing.T) {
 // TestCheckAddrUnix runs every black-box check over a Unix socket against
 // the Server's built-in serial execution.
 func TestCheckAddrUnix(t *testing.T) {
-	e := &env{ctx: context.Background(), mk: func() socketserver.Strategy { return nil }}
-	s, err := e.newServer(config{network: "unix"})
+	dir, err := os.MkdirTemp("", "ss") // t.TempDir can exceed a socket path's ~108 bytes
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		if err := e.closeAll(); err != nil {
-			t.Error(err)
-		}
-	})
-	for _, r := range CheckAddr(context.Background(), "unix", s.addr, Serial, AddrOptions{}) {
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	addr := serveInline(t, "unix", filepath.Join(dir, "s"), handlers.Upper(0, nil))
+	for _, r := range CheckAddr(context.Background(), "unix", addr, socketserver.Serial, AddrOptions{}) {
 		if !r.Pass {
 			t.Error(r)
 		}
 	}
 }
 
-// serveInline serves h serially on 127.0.0.1 until the test ends.
-func serveInline(t *testing.T, h socketserver.Handler) string {
+// serveInline serves h serially (a nil Strategy) on network/addr until
+// the test ends, and returns the address it listens on.
+func serveInline(t *testing.T, network, addr string, h socketserver.Handler) string {
 	t.Helper()
-	e := &env{ctx: context.Background(), mk: func() socketserver.Strategy { return nil }}
-	s, err := e.newServer(config{handler: h})
-	if err != nil {
+	srv := &socketserver.Server{Network: network, Addr: addr, Handler: h, RequestQueueSize: 128,
+		ErrorLog: slog.New(slog.DiscardHandler)} // the resets are deliberate
+	if err := srv.Listen(); err != nil {
 		t.Fatal(err)
 	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(srv.Listener()) }()
 	t.Cleanup(func() {
-		if err := e.closeAll(); err != nil {
+		if err := srv.Close(); err != nil {
 			t.Error(err)
 		}
+		if err := <-done; !errors.Is(err, socketserver.ErrServerClosed) {
+			t.Errorf("Serve returned %v, want ErrServerClosed", err)
+		}
 	})
-	return s.addr
+	return srv.ListenAddr().String()
+}
+
+// TestMeasureConcurrency: the measurement finds serial for the Server's
+// built-in execution and for Python's TCPServer, unbounded for
+// ThreadingTCPServer, and says so.
+func TestMeasureConcurrency(t *testing.T) {
+	tests := []struct {
+		name   string
+		addr   func(t *testing.T) string
+		want   socketserver.Concurrency
+		String string
+	}{
+		{"inline", func(t *testing.T) string {
+			return serveInline(t, "tcp", "127.0.0.1:0", handlers.Upper(0, nil))
+		}, socketserver.Serial, "serial (with 1 client held a probe waited)"},
+		{"TCPServer", func(t *testing.T) string { return startPython(t, "serial") },
+			socketserver.Serial, "serial (with 1 client held a probe waited)"},
+		{"ThreadingTCPServer", func(t *testing.T) string { return startPython(t, "threading") },
+			socketserver.Unbounded, "unbounded (with 16 clients held a probe was still served)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m, err := MeasureConcurrency(context.Background(), "tcp", tt.addr(t), AddrOptions{Holders: 16})
+			if err != nil || m.Concurrency != tt.want || m.String() != tt.String {
+				t.Fatalf("MeasureConcurrency = %v (%q), %v; want %v (%q)", m.Concurrency, m, err, tt.want, tt.String)
+			}
+		})
+	}
+}
+
+func TestMeasuredString(t *testing.T) {
+	got := Measured{Concurrency: socketserver.AtMost(8), Held: 8}.String()
+	if want := "at most 8 (with 7 clients held a probe was served, with 8 it waited)"; got != want {
+		t.Errorf("String = %q, want %q", got, want)
+	}
 }

@@ -1,6 +1,9 @@
-package harness
+package blackbox
 
 import (
+	"github.com/gosocketserver/socketserver"
+	"github.com/gosocketserver/socketserver/harness/internal/seedclient"
+
 	"context"
 	"fmt"
 	"slices"
@@ -39,21 +42,33 @@ type AddrOptions struct {
 // An addrCheck is one black-box check.
 type addrCheck struct {
 	name string
-	run  func(ctx context.Context, network, addr string, p Promise, o AddrOptions) error
+	run  func(ctx context.Context, network, addr string, p socketserver.Concurrency, o AddrOptions) error
 }
 
 var addrChecks = []addrCheck{
-	{"Exchange", func(ctx context.Context, n, a string, _ Promise, _ AddrOptions) error {
-		return roundTrips(ctx, n, a, 3)
+	{"Exchange", func(ctx context.Context, n, a string, _ socketserver.Concurrency, _ AddrOptions) error {
+		return seedclient.RoundTrips(ctx, n, a, 3)
 	}},
-	{"OddBytes", func(ctx context.Context, n, a string, _ Promise, _ AddrOptions) error { return oddBytes(ctx, n, a) }},
-	{"NoNewlineHalfClose", func(ctx context.Context, n, a string, _ Promise, _ AddrOptions) error { return halfClose(ctx, n, a) }},
-	{"HugeLine", func(ctx context.Context, n, a string, _ Promise, _ AddrOptions) error { return hugeLine(ctx, n, a) }},
-	{"ByteByByte", func(ctx context.Context, n, a string, _ Promise, _ AddrOptions) error { return byteByByte(ctx, n, a) }},
-	{"ClientFaults", func(ctx context.Context, n, a string, _ Promise, _ AddrOptions) error { return clientFaults(ctx, n, a) }},
-	{"Burst", func(ctx context.Context, n, a string, _ Promise, _ AddrOptions) error { return burst(ctx, n, a, 20) }},
+	{"OddBytes", func(ctx context.Context, n, a string, _ socketserver.Concurrency, _ AddrOptions) error {
+		return oddBytes(ctx, n, a)
+	}},
+	{"NoNewlineHalfClose", func(ctx context.Context, n, a string, _ socketserver.Concurrency, _ AddrOptions) error {
+		return halfClose(ctx, n, a)
+	}},
+	{"HugeLine", func(ctx context.Context, n, a string, _ socketserver.Concurrency, _ AddrOptions) error {
+		return hugeLine(ctx, n, a)
+	}},
+	{"ByteByByte", func(ctx context.Context, n, a string, _ socketserver.Concurrency, _ AddrOptions) error {
+		return byteByByte(ctx, n, a)
+	}},
+	{"ClientFaults", func(ctx context.Context, n, a string, _ socketserver.Concurrency, _ AddrOptions) error {
+		return clientFaults(ctx, n, a)
+	}},
+	{"Burst", func(ctx context.Context, n, a string, _ socketserver.Concurrency, _ AddrOptions) error {
+		return burst(ctx, n, a, 20)
+	}},
 	{"Capacity", capacity},
-	{"SlowClient", func(ctx context.Context, n, a string, p Promise, _ AddrOptions) error {
+	{"SlowClient", func(ctx context.Context, n, a string, p socketserver.Concurrency, _ AddrOptions) error {
 		return slowClient(ctx, n, a, p)
 	}},
 }
@@ -73,14 +88,14 @@ func AddrCheckNames() []string {
 // protocol: the client sends a line, the server answers it stripped of
 // ASCII whitespace and with a-z upper-cased, without a newline, and closes.
 // expect is the concurrency the server should show. Python's own
-// socketserver.TCPServer passes with Serial and ThreadingTCPServer with
-// Unbounded.
+// socketserver.TCPServer passes with socketserver.Serial and ThreadingTCPServer with
+// socketserver.Unbounded.
 //
 // It returns one Result per check, in order. Checks run one after another;
 // each is bounded by opts.Timeout and by ctx (when ctx is done, the
 // remaining checks fail). CheckAddr blocks until all have finished, and
 // leaves no goroutine or connection behind.
-func CheckAddr(ctx context.Context, network, addr string, expect Promise, opts AddrOptions) []Result {
+func CheckAddr(ctx context.Context, network, addr string, expect socketserver.Concurrency, opts AddrOptions) []Result {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 60 * time.Second
 	}
@@ -137,7 +152,7 @@ var oddCases = []struct{ req, want string }{
 // oddBytes sends each odd case on its own connection.
 func oddBytes(ctx context.Context, network, addr string) error {
 	for _, c := range oddCases {
-		if err := expectReply(ctx, network, addr, []byte(c.req), []byte(c.want)); err != nil {
+		if err := seedclient.ExpectReply(ctx, network, addr, []byte(c.req), []byte(c.want)); err != nil {
 			return err
 		}
 	}
@@ -147,7 +162,7 @@ func oddBytes(ctx context.Context, network, addr string) error {
 // halfClose: a line without a newline followed by a half-close (FIN) is
 // served, as Python's readline returns what it has at EOF.
 func halfClose(ctx context.Context, network, addr string) error {
-	c, err := dial(ctx, network, addr)
+	c, err := seedclient.Dial(ctx, network, addr)
 	if err != nil {
 		return err
 	}
@@ -164,7 +179,7 @@ func halfClose(ctx context.Context, network, addr string) error {
 	if err := cw.CloseWrite(); err != nil {
 		return fmt.Errorf("half-close: %w", err)
 	}
-	got, err := readAll(c, replyTimeout)
+	got, err := seedclient.ReadAll(c, seedclient.ReplyTimeout)
 	if err != nil {
 		return err
 	}
@@ -185,7 +200,7 @@ func burst(ctx context.Context, network, addr string, n int) error {
 			<-start
 			req := fmt.Sprintf("burst %d\n", i)
 			want := fmt.Sprintf("BURST %d", i)
-			errs[i] = expectReply(ctx, network, addr, []byte(req), []byte(want))
+			errs[i] = seedclient.ExpectReply(ctx, network, addr, []byte(req), []byte(want))
 		})
 	}
 	close(start)
@@ -210,14 +225,14 @@ func burst(ctx context.Context, network, addr string, n int) error {
 // o.Holders when unbounded); a probe must then starve (bounded) or be
 // served (unbounded). For a bound N > 1, N-1 holders must leave room for
 // the probe. Once released, everyone is served.
-func capacity(ctx context.Context, network, addr string, p Promise, o AddrOptions) error {
+func capacity(ctx context.Context, network, addr string, p socketserver.Concurrency, o AddrOptions) error {
 	if p.Max > 1 {
 		if err := probeWith(ctx, network, addr, p.Max-1, false); err != nil {
 			return fmt.Errorf("with %d holders (one fewer than promised): %w", p.Max-1, err)
 		}
 	}
 	k, starve := o.Holders, false
-	if p.bounded() {
+	if p.Bounded() {
 		k, starve = p.Max, true
 	}
 	return probeWith(ctx, network, addr, k, starve)
@@ -226,15 +241,15 @@ func capacity(ctx context.Context, network, addr string, p Promise, o AddrOption
 // probeWith connects k holders, gives the server time to take them, sends a
 // probe, and checks that it starves (or not), then releases everyone.
 func probeWith(ctx context.Context, network, addr string, k int, starve bool) error {
-	hs, err := holdAll(ctx, network, addr, k)
+	hs, err := seedclient.HoldAll(ctx, network, addr, k)
 	if err != nil {
 		return err
 	}
-	defer releaseAll(hs)
-	stop := context.AfterFunc(ctx, func() { releaseAll(hs) })
+	defer seedclient.ReleaseAll(hs)
+	stop := context.AfterFunc(ctx, func() { seedclient.ReleaseAll(hs) })
 	defer stop()
 	time.Sleep(200 * time.Millisecond) // accept queues are FIFO: the holders are taken first
-	probe, err := dial(ctx, network, addr)
+	probe, err := seedclient.Dial(ctx, network, addr)
 	if err != nil {
 		return fmt.Errorf("probe: %w", err)
 	}
@@ -246,24 +261,24 @@ func probeWith(ctx context.Context, network, addr string, k int, starve bool) er
 	}
 	refused := false
 	if starve {
-		refused, err = expectNoReply(probe, starveWindow)
+		refused, err = seedclient.ExpectNoReply(probe, seedclient.StarveWindow)
 		if err != nil {
 			return fmt.Errorf("a probe was served while %d clients held connections: %v", k, err)
 		}
-		if err := releaseAndCheck(hs); err != nil {
+		if err := seedclient.ReleaseAndCheck(hs); err != nil {
 			return fmt.Errorf("after releasing the holders: %w", err)
 		}
 	}
 	if refused {
 		probe.Close()
-		return roundTrips(ctx, network, addr, 1)
+		return seedclient.RoundTrips(ctx, network, addr, 1)
 	}
-	got, err := readAll(probe, replyTimeout)
+	got, err := seedclient.ReadAll(probe, seedclient.ReplyTimeout)
 	if err != nil || string(got) != "PROBE" {
 		return fmt.Errorf("probe with %d holders: reply %q, %v; want %q", k, got, err, "PROBE")
 	}
 	if !starve {
-		if err := releaseAndCheck(hs); err != nil {
+		if err := seedclient.ReleaseAndCheck(hs); err != nil {
 			return fmt.Errorf("after the probe: %w", err)
 		}
 	}
