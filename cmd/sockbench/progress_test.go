@@ -75,3 +75,23 @@ func TestBenchOutStdout(t *testing.T) {
 		}
 	}
 }
+
+// TestProgressOnTerminal checks that on a terminal each update redraws one
+// status line in place with the count, the percentage and the time left,
+// and that finish erases it before the table.
+func TestProgressOnTerminal(t *testing.T) {
+	var w bytes.Buffer
+	p := newProgress(&w)
+	p.tty = true
+	clock := p.start
+	p.now = func() time.Time { return clock }
+	p.update(bench.Progress{Done: 0, Total: 4, Target: "sync", Workload: "churn", Conns: 1, Rep: 1})
+	clock = clock.Add(2 * time.Second)
+	p.update(bench.Progress{Done: 1, Total: 4, Target: "sync", Workload: "churn", Conns: 1, Rep: 2})
+	p.finish()
+	want := eraseLine + "0/4 samples (0%), time left unknown yet; now churn conns=1 sync rep 1" +
+		eraseLine + "1/4 samples (25%), about 6s left; now churn conns=1 sync rep 2" + eraseLine
+	if diff := cmp.Diff(want, w.String()); diff != "" {
+		t.Errorf("terminal output (-want +got):\n%s", diff)
+	}
+}
