@@ -64,8 +64,8 @@ as "starved N of M clients", not as errors.
 
 Output: the comparison table on stdout (on stderr with --out -, where
 stdout carries the run); progress, notes and errors on stderr. On a
-terminal progress is a bar with the count, the percentage and the time
-left; otherwise a line every 5 s.
+terminal progress is one status line with the count, the percentage and
+the time left, redrawn in place; otherwise the same line every 5 s.
 
 Exit status: 0 when every scenario was measured; 1 when one was not (its
 server never started; the run is still written, and the message says
