@@ -16,11 +16,17 @@ import (
 	"github.com/gosocketserver/socketserver/internal/spec"
 )
 
+// An Option documents one option of a handler: its kind, default and, for
+// a number, the inclusive range that New enforces. Option.String is the
+// line the command's help prints; the registry's options are the one source
+// of both the checks and the help.
+type Option = spec.Option
+
 // Info describes a registered handler.
 type Info struct {
 	Name    string
 	Summary string
-	Options []string // "name=default: doc"
+	Options []Option
 	build   func(o *spec.Spec, logger *log.Logger) (socketserver.Handler, error)
 }
 
@@ -28,22 +34,38 @@ var registry = map[string]*Info{}
 
 func register(i *Info) { registry[i.Name] = i }
 
+// The options of the registered handlers. The bounds keep one connection
+// from exhausting the server: echo allocates its buffer per connection
+// (10^11 bytes was a fatal out-of-memory), a request's work is bounded so
+// that one request cannot hold a worker for minutes.
+var (
+	optMaxLine = Option{Name: "max-line", Kind: spec.Int, Default: "0",
+		Doc: "longest line served (0 = unlimited, as Python)", Min: 0, Max: 1 << 30}
+	optRounds = Option{Name: "rounds", Kind: spec.Int, Default: "1000",
+		Doc: "SHA-256 rounds per request", Min: 1, Max: 10_000_000}
+	optDelay = Option{Name: "delay", Kind: spec.Duration, Default: defaultDelay.String(),
+		Doc: "wait per request", Min: 0, Max: int64(time.Minute)}
+	optBuf = Option{Name: "buf", Kind: spec.Int, Default: "32768",
+		Doc: "read buffer size, allocated per connection", Min: 1, Max: 16 << 20}
+	optUpperDelay = Option{Name: "delay", Kind: spec.Duration, Default: "0s",
+		Doc: "wait before the reply, like a database call (connection-per-request I/O-bound work)", Min: 0, Max: int64(time.Minute)}
+)
+
 func init() {
 	register(&Info{
 		Name:    "upper",
 		Summary: "the seed's StreamRequestHandler: one line, stripped, upper-cased, no newline, then close",
-		Options: []string{"max-line=0: longest line served (0 = unlimited, as Python)",
-			"delay=0: wait before the reply, like a database call (connection-per-request I/O-bound work)"},
+		Options: []Option{optMaxLine, optUpperDelay},
 		build: func(o *spec.Spec, l *log.Logger) (socketserver.Handler, error) {
-			n, err := o.Int("max-line", 0, 0)
+			n, err := o.IntOpt(optMaxLine)
 			if err != nil {
 				return nil, err
 			}
-			d, err := o.Duration("delay", 0)
+			d, err := o.DurationOpt(optUpperDelay)
 			if err != nil {
 				return nil, err
 			}
-			return upper(n, Work{Delay: d}, l), o.Unused("max-line", "delay")
+			return upper(n, Work{Delay: d}, l), o.Unused(optMaxLine.Name, optUpperDelay.Name)
 		},
 	})
 	register(&Info{
@@ -53,13 +75,14 @@ func init() {
 			return UpperRecv(l), o.Unused()
 		},
 	})
-	lines := func(name, summary string, work func(o *spec.Spec) (Work, error), opts ...string) {
+	lines := func(name, summary string, work func(o *spec.Spec) (Work, error), opts ...Option) {
+		opts = append([]Option{optMaxLine}, opts...)
 		register(&Info{
 			Name:    name,
 			Summary: summary,
-			Options: append([]string{"max-line=0: longest line served (0 = unlimited)"}, opts...),
+			Options: opts,
 			build: func(o *spec.Spec, _ *log.Logger) (socketserver.Handler, error) {
-				n, err := o.Int("max-line", 0, 0)
+				n, err := o.IntOpt(optMaxLine)
 				if err != nil {
 					return nil, err
 				}
@@ -67,12 +90,7 @@ func init() {
 				if err != nil {
 					return nil, err
 				}
-				allowed := []string{"max-line"}
-				for _, opt := range opts {
-					k, _, _ := strings.Cut(opt, "=")
-					allowed = append(allowed, k)
-				}
-				return UpperLines(n, w), o.Unused(allowed...)
+				return UpperLines(n, w), o.Unused(spec.Names(opts)...)
 			},
 		})
 	}
@@ -80,24 +98,24 @@ func init() {
 		func(*spec.Spec) (Work, error) { return Work{}, nil })
 	lines("cpu", "upperlines plus CPU-bound work: rounds of SHA-256 per request",
 		func(o *spec.Spec) (Work, error) {
-			n, err := o.Int("rounds", 1000, 1)
+			n, err := o.IntOpt(optRounds)
 			return Work{Rounds: n}, err
-		}, "rounds=1000: SHA-256 rounds per request")
+		}, optRounds)
 	lines("sleep", "upperlines plus I/O-bound work: a fixed wait per request, like a database call",
 		func(o *spec.Spec) (Work, error) {
-			d, err := o.Duration("delay", defaultDelay)
+			d, err := o.DurationOpt(optDelay)
 			return Work{Delay: d}, err
-		}, "delay=1ms: wait per request")
+		}, optDelay)
 	register(&Info{
 		Name:    "echo",
 		Summary: "writes back every byte it reads, until EOF",
-		Options: []string{"buf=32768: read buffer size"},
+		Options: []Option{optBuf},
 		build: func(o *spec.Spec, _ *log.Logger) (socketserver.Handler, error) {
-			n, err := o.Int("buf", 32<<10, 1)
+			n, err := o.IntOpt(optBuf)
 			if err != nil {
 				return nil, err
 			}
-			return Echo(n), o.Unused("buf")
+			return Echo(n), o.Unused(optBuf.Name)
 		},
 	})
 }

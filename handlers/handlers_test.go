@@ -159,9 +159,16 @@ func TestEcho(t *testing.T) {
 func TestNewErrors(t *testing.T) {
 	for _, tt := range []struct{ spec, want string }{
 		{"nope", `unknown handler "nope" (known: cpu, echo, sleep, upper, upper-recv, upperlines)`},
-		{"cpu:rounds=0", "want an integer >= 1"},
-		{"sleep:delay=soon", "want a non-negative duration"},
+		{"cpu:rounds=0", `option rounds="0": want an integer in 1..10000000`},
+		{"sleep:delay=soon", `option delay="soon": want a duration in 0s..1m0s`},
+		{"sleep:delay=-1ms", `option delay="-1ms": want a duration in 0s..1m0s`},
+		{"sleep:delay=2h", `option delay="2h": want a duration in 0s..1m0s`},
+		{"echo:buf=100000000000", `echo:buf=100000000000: option buf="100000000000": want an integer in 1..16777216`},
+		{"echo:buf=0", `option buf="0": want an integer in 1..16777216`},
+		{"upper:max-line=-1", `option max-line="-1": want an integer in 0..1073741824`},
+		{"upperlines:max-line=99999999999999999999", `want an integer in 0..1073741824`},
 		{"upper:colour=red", "unknown option colour for upper (allowed: max-line, delay)"},
+		{"upper:delay=2m", `option delay="2m": want a duration in 0s..1m0s`},
 		{"upper-recv:x=1", "upper-recv takes no options"},
 	} {
 		if _, err := handlers.New(tt.spec, nil); err == nil || !strings.Contains(err.Error(), tt.want) {

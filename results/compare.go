@@ -628,6 +628,9 @@ func writeAlignedCols(w io.Writer, rows [][]string, right map[int]bool) {
 func (c *Comparison) WriteMarkdown(w io.Writer) error {
 	ew := &errWriter{w: w}
 	h := c.header()
+	for i := range h {
+		h[i] = mdEscape(h[i])
+	}
 	align := make([]string, len(h))
 	for i := range align {
 		align[i] = "---"
@@ -655,7 +658,8 @@ func (c *Comparison) WriteMarkdown(w io.Writer) error {
 
 // WriteCSV writes one row per scenario and metric with raw numbers: key
 // fields, metric, old/new median, min, max and n, change, p, adjusted p, alpha,
-// significance, verdict and warnings, then the paired estimate (empty
+// significance, verdict and warnings (text cells neutralised against
+// spreadsheet formulas, as WriteCSV's of a run), then the paired estimate (empty
 // unless the comparison is paired; lo, hi and confidence empty when there
 // were too few pairs for an interval).
 func (c *Comparison) WriteCSV(w io.Writer) error {
@@ -666,11 +670,11 @@ func (c *Comparison) WriteCSV(w io.Writer) error {
 		"change", "p", "p_adjusted", "alpha", "significant", "verdict", "warnings",
 		"paired_n", "paired_change", "paired_lo", "paired_hi", "paired_confidence"})
 	for _, d := range c.Deltas {
-		row := []string{d.Key.Strategy, d.Key.Workload, d.Key.Params, d.Key.Mode, strconv.Itoa(d.Key.Conns), d.OldName, d.NewName,
+		row := []string{csvText(d.Key.Strategy), csvText(d.Key.Workload), csvText(d.Key.Params), csvText(d.Key.Mode), strconv.Itoa(d.Key.Conns), csvText(d.OldName), csvText(d.NewName),
 			d.Metric.Name, d.Metric.BenchUnit,
 			f(d.Old.Median), f(d.Old.Min), f(d.Old.Max), strconv.Itoa(d.Old.N()),
 			f(d.New.Median), f(d.New.Min), f(d.New.Max), strconv.Itoa(d.New.N()),
-			f(d.Change), f(d.P), f(d.PAdjusted), f(d.Alpha), strconv.FormatBool(d.Significant), d.Verdict.String(), strings.Join(d.Warnings, "; ")}
+			f(d.Change), f(d.P), f(d.PAdjusted), f(d.Alpha), strconv.FormatBool(d.Significant), d.Verdict.String(), csvText(strings.Join(d.Warnings, "; "))}
 		_ = cw.Write(append(row, pairedCSV(d.Paired, f)...))
 	}
 	cw.Flush()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 )
 
 // csvHeader names the columns of WriteCSV; sample columns use the Sample's
@@ -18,9 +19,21 @@ var csvHeader = []string{
 	"target_rps", "achieved_rps", "max_send_lag_s", "late_sends", "warnings",
 }
 
+// csvText neutralises a text cell that a spreadsheet would run as a
+// formula (one starting with =, +, -, @, a tab or a carriage return, as
+// OWASP lists them) by prefixing a single quote, which spreadsheets show
+// as text. Numeric cells are written as they are.
+func csvText(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
 // WriteCSV writes one row per sample (repetition) with every measured
 // field, in the units of the JSON schema, after a header row. Params are
-// "k=v,k=v" and warnings are joined with "; ".
+// "k=v,k=v" and warnings are joined with "; ". Text cells that a
+// spreadsheet would run as a formula are neutralised (see csvText).
 func WriteCSV(w io.Writer, r *Run) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(csvHeader); err != nil {
@@ -34,14 +47,14 @@ func WriteCSV(w io.Writer, r *Run) error {
 		for _, s := range sc.Samples {
 			l := s.Latency
 			rec := []string{
-				k.Strategy, k.Workload, k.Params, k.Mode, strconv.Itoa(k.Conns), strconv.Itoa(s.Rep),
+				csvText(k.Strategy), csvText(k.Workload), csvText(k.Params), csvText(k.Mode), strconv.Itoa(k.Conns), strconv.Itoa(s.Rep),
 				f(s.Duration), i(s.Requests), i(s.Errors), f(s.Throughput),
 				f(l.P50), f(l.P90), f(l.P99), f(l.P999), f(l.Max), f(l.Mean),
 				f(s.ServerCPU), f(s.CPUPerRequest), f(s.RequestsPerCPU), i(s.PeakRSS), i(s.MemPerConn),
 				strconv.Itoa(s.Goroutines), i(s.CtxSwitches), f(s.Fairness), strconv.Itoa(s.Starved),
 				f(s.ClientCPU), strconv.FormatBool(s.ClientBound),
 				f(s.TargetRate), f(s.AchievedRate), f(s.MaxSendLag), i(s.LateSends),
-				joinWarnings(sc.Warnings),
+				csvText(joinWarnings(sc.Warnings)),
 			}
 			if err := cw.Write(rec); err != nil {
 				return fmt.Errorf("write csv: %w", err)

@@ -100,25 +100,83 @@ func WriteFile(path string, r *Run) error {
 	return nil
 }
 
+// MaxRunSize is the largest run Read and ReadFile accept, in bytes:
+// 256 MiB, over a hundred times the run of the default matrix (1.6 MB).
+// Longer input is refused after MaxRunSize+1 bytes are read, with an error
+// wrapping ErrTooLarge, so that "compare /dev/zero x.json" cannot read
+// until the kernel kills it.
+const MaxRunSize = 256 << 20
+
+// ErrTooLarge reports input longer than MaxRunSize. Read and ReadFile
+// wrap it; test for it with errors.Is.
+var ErrTooLarge = errors.New("run too large")
+
+// readChunk is how much readBounded reads at a time, and so how far past a
+// NUL byte it may read before refusing it.
+const readChunk = 64 << 10
+
+// readBounded reads r to its end, refusing more than limit bytes
+// and, as soon as it sees one, a NUL byte, which JSON text never holds
+// (1 GiB of NUL padding was rejected only after reading it all).
+func readBounded(name string, r io.Reader, limit int) ([]byte, error) {
+	var buf bytes.Buffer
+	chunk := make([]byte, readChunk)
+	for {
+		n, err := r.Read(chunk)
+		if i := bytes.IndexByte(chunk[:n], 0); i >= 0 {
+			data := append(buf.Bytes(), chunk[:i]...)
+			fe := &FormatError{File: name, Offset: int64(len(data)), Err: errors.New("NUL byte: not JSON text (padded or binary file?)")}
+			fe.Line, fe.Column = lineCol(data, fe.Offset)
+			return nil, fe
+		}
+		buf.Write(chunk[:n])
+		if buf.Len() > limit {
+			return nil, fmt.Errorf("read run %s: %w: more than %d bytes (%d MiB), the limit", labelOf(name), ErrTooLarge, limit, limit>>20)
+		}
+		if errors.Is(err, io.EOF) {
+			return buf.Bytes(), nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read run %s: %w", labelOf(name), err)
+		}
+	}
+}
+
+func labelOf(name string) string {
+	if name == "" {
+		return "<input>"
+	}
+	return name
+}
+
 // Read decodes a run written by Write, or by a sockbench that wrote schema
 // 1.x (its English scenario warnings become structured Warnings whose text
 // is unchanged). It rejects runs of other schema major versions with an
 // error wrapping ErrSchemaVersion, and malformed or truncated input with a *FormatError
 // (wrapping ErrMalformed) that gives the line, column and byte offset.
 // Histograms are validated so that Histogram.HDR succeeds on every one.
+// It reads at most MaxRunSize bytes (ErrTooLarge), stops at the first NUL
+// byte, and validates the values (ErrInvalidValue: see MaxValue and the
+// other bounds) and that no two scenarios share a Key
+// (ErrDuplicateScenario); those errors are *FormatErrors too.
 func Read(r io.Reader) (*Run, error) {
-	data, err := io.ReadAll(r)
+	data, err := readBounded("", r, MaxRunSize)
 	if err != nil {
-		return nil, fmt.Errorf("read run: %w", err)
+		return nil, err
 	}
 	return decode("", data)
 }
 
 // ReadFile reads the named file as Read does; every error names the file.
 func ReadFile(path string) (*Run, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read run: %w", err)
+	}
+	defer f.Close()
+	data, err := readBounded(path, f, MaxRunSize)
+	if err != nil {
+		return nil, err
 	}
 	return decode(path, data)
 }
@@ -163,6 +221,9 @@ func decode(name string, data []byte) (*Run, error) {
 				}
 			}
 		}
+	}
+	if err := validate(&run); err != nil {
+		return nil, &FormatError{File: name, Offset: -1, Err: err}
 	}
 	return &run, nil
 }

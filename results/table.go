@@ -403,10 +403,14 @@ func hoistRowNotes(row *tableRow) {
 }
 
 // WriteMarkdown writes r as Markdown: the run description as a quote, then
-// one GitHub-flavoured table per metric, laid out as in WriteTable.
+// one GitHub-flavoured table per metric, laid out as in WriteTable. Every
+// string from the run is escaped, HTML included, so that a run file cannot
+// inject markup into a page that renders the Markdown.
 func WriteMarkdown(w io.Writer, r *Run, opts TableOptions) error {
 	ew := &errWriter{w: w}
-	writeHeader(ew, r, "> ")
+	for _, l := range headerLines(r) {
+		fmt.Fprintf(ew, "> %s\n", mdEscape(l))
+	}
 	tables, notes := buildTables(r, opts)
 	for _, t := range tables {
 		fmt.Fprintf(ew, "\n#### %s\n\n", mdEscape(t.title()))
@@ -436,7 +440,10 @@ func WriteMarkdown(w io.Writer, r *Run, opts TableOptions) error {
 	return ew.err
 }
 
-var mdReplacer = strings.NewReplacer("|", "\\|", "*", "\\*", "_", "\\_", "<", "&lt;", ">", "&gt;", "`", "\\`")
+// mdReplacer escapes Markdown's table and emphasis characters and HTML
+// (which Markdown renderers pass through): "&" first of all, so that an
+// entity in the input shows as written.
+var mdReplacer = strings.NewReplacer("&", "&amp;", "|", "\\|", "*", "\\*", "_", "\\_", "<", "&lt;", ">", "&gt;", "`", "\\`")
 
 func mdEscape(s string) string { return mdReplacer.Replace(s) }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gosocketserver/socketserver/harness/bench"
+	"github.com/gosocketserver/socketserver/internal/serveproto"
 	"github.com/gosocketserver/socketserver/results"
 	"github.com/gosocketserver/socketserver/strategies"
 )
@@ -35,6 +36,17 @@ const (
 	defaultBenchOldReps    = 10
 	defaultBenchOut        = "sockbench-run.json"
 	defaultBenchOldOut     = "sockbench-old.json"
+)
+
+// The ranges of bench's numeric flags, checked before anything runs; the
+// help prints them. A connection count must also fit the descriptor limit
+// (checked when the run starts).
+var (
+	benchConnsRange    = serveproto.IntRange{Min: 1, Max: 100000}
+	benchRepsRange     = serveproto.IntRange{Min: 1, Max: 1000}
+	benchDurationRange = serveproto.DurationRange{Min: time.Millisecond, Max: time.Hour}
+	benchWarmupRange   = serveproto.DurationRange{Min: 0, Max: time.Hour}
+	benchMaxRate       = bench.MaxRate // requests per second
 )
 
 // benchLauncher starts the servers under test; tests replace it.
@@ -62,6 +74,12 @@ on 2 cores. Serial and pool servers starve clients at 16 and 256 connections
 (a pool of 64 serves 64 connections at once): that is the lesson, reported
 as "starved N of M clients", not as errors.
 
+A sample whose clients could not all connect (refused, timed out, "too
+many open files") is failed, not measured: its scenario's warnings say so.
+A connection count that this process's open-file limit cannot hold (each
+connection is a descriptor here and one in the server; the soft limit is
+raised to the hard one first) is refused before anything runs.
+
 Output: the comparison table on stdout (on stderr with --out -, where
 stdout carries the run); progress, notes and errors on stderr. On a
 terminal progress is one status line with the count, the percentage and
@@ -69,7 +87,8 @@ the time left, redrawn in place; otherwise the same line every 5 s.
 
 Exit status: 0 when every scenario was measured; 1 when one was not (its
 server never started; the run is still written, and the message says
-why) or the run was interrupted; 2 for bad flags.
+why) or the run was interrupted; 2 for bad flags, including numbers out of
+range and connection counts beyond the open-file limit.
 
 Lists of specs are separated by ';'. A list without ';' and without '='
 may use ',' ("sync,goroutine"), so "pool:workers=8,queue=64" stays one spec.
@@ -81,12 +100,15 @@ Flags:
   --strategy SPEC    add one target (repeatable; replaces the default list)
   --no-reference     do not add ` + defaultBenchReference + ` to the default list
   --workloads LIST   workloads (default "` + defaultBenchWorkloads + `")
-  --conns LIST       connection counts, comma-separated (default "` + defaultBenchConns + `")
-  --duration D       measured time per sample (default ` + defaultBenchDuration.String() + `)
-  --warmup D         load before each measurement, discarded (default ` + defaultBenchWarmup.String() + `)
-  --reps N           repetitions (default ` + strconv.Itoa(defaultBenchReps) + `; ` + strconv.Itoa(defaultBenchOldReps) + ` with --old, enough for
-                     "compare --correction holm" over the default matrix)
-  --rate R           requests/s of the open workload when it gives none (default 5000)
+  --conns LIST       connection counts, comma-separated, each ` + benchConnsRange.String() + `
+                     and within the open-file limit (default "` + defaultBenchConns + `")
+  --duration D       measured time per sample, ` + benchDurationRange.String() + ` (default ` + defaultBenchDuration.String() + `)
+  --warmup D         load before each measurement, discarded, ` + benchWarmupRange.String() + `
+                     (default ` + defaultBenchWarmup.String() + `)
+  --reps N           repetitions, ` + benchRepsRange.String() + ` (default ` + strconv.Itoa(defaultBenchReps) + `; ` + strconv.Itoa(defaultBenchOldReps) + ` with --old, enough
+                     for "compare --correction holm" over the default matrix)
+  --rate R           requests/s of the open workload when it gives none,
+                     above 0 and at most ` + strconv.FormatFloat(benchMaxRate, 'g', -1, 64) + ` (default 5000)
   --pin              pin the load generator to one CPU and the servers to
                      another (the first two this process may use: 0 and 1
                      on most machines); needs 2 CPUs
@@ -446,8 +468,8 @@ func benchConfig(f benchFlags) (bench.Config, error) {
 	if len(cfg.Targets) == 0 {
 		return cfg, errors.New("no targets: give --strategies, --addr or --exec")
 	}
-	if !(f.rate > 0) {
-		return cfg, fmt.Errorf("--rate %v: want requests per second > 0", f.rate)
+	if !(f.rate > 0 && f.rate <= benchMaxRate) {
+		return cfg, fmt.Errorf("--rate %v: want requests per second above 0 and at most %g", f.rate, benchMaxRate)
 	}
 	wl := splitSpecs(f.workloads)
 	if len(wl) == 0 {
@@ -462,19 +484,19 @@ func benchConfig(f benchFlags) (bench.Config, error) {
 	}
 	for _, s := range strings.Split(f.conns, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 1 {
-			return cfg, fmt.Errorf("--conns: %q is not a connection count >= 1", s)
+		if err != nil || !benchConnsRange.Contains(n) {
+			return cfg, fmt.Errorf("--conns: %q is not a connection count in %s", s, benchConnsRange)
 		}
 		cfg.Conns = append(cfg.Conns, n)
 	}
-	if f.duration <= 0 {
-		return cfg, fmt.Errorf("--duration %s: want > 0", f.duration)
+	if !benchDurationRange.Contains(f.duration) {
+		return cfg, fmt.Errorf("--duration %s: want %s", f.duration, benchDurationRange)
 	}
-	if f.warmup < 0 {
-		return cfg, fmt.Errorf("--warmup %s: want >= 0", f.warmup)
+	if !benchWarmupRange.Contains(f.warmup) {
+		return cfg, fmt.Errorf("--warmup %s: want %s", f.warmup, benchWarmupRange)
 	}
-	if f.reps < 1 {
-		return cfg, fmt.Errorf("--reps %d: want at least 1", f.reps)
+	if !benchRepsRange.Contains(f.reps) {
+		return cfg, fmt.Errorf("--reps %d: want %s", f.reps, benchRepsRange)
 	}
 	cfg.Duration, cfg.Warmup, cfg.Reps = f.duration, f.warmup, f.reps
 	return cfg, nil

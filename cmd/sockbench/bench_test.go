@@ -25,10 +25,10 @@ func TestBenchBadFlags(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"zero reps", []string{"--reps", "0"}, "--reps 0: want at least 1"},
+		{"zero reps", []string{"--reps", "0"}, "--reps 0: want 1..1000"},
 		{"zero conns", []string{"--conns", "1,0"}, `--conns: "0" is not a connection count`},
 		{"word conns", []string{"--conns", "many"}, `--conns: "many"`},
-		{"zero duration", []string{"--duration", "0s"}, "--duration 0s: want > 0"},
+		{"zero duration", []string{"--duration", "0s"}, "--duration 0s: want 1ms..1h0m0s"},
 		{"negative warm-up", []string{"--warmup", "-1s"}, "--warmup -1s"},
 		{"unknown workload", []string{"--workloads", "keepalive,nosuch"}, `unknown workload "nosuch"`},
 		{"bad workload option", []string{"--workloads", "echo:size=0"}, "positive byte count"},
@@ -40,6 +40,13 @@ func TestBenchBadFlags(t *testing.T) {
 		{"zero rate", []string{"--rate", "0"}, "--rate 0"},
 		{"empty workloads", []string{"--workloads", " ; "}, "--workloads: empty list"},
 		{"arguments", []string{"extra"}, "unexpected arguments"},
+		{"conns beyond the file limit", []string{"--conns", "1,100000", "--out", "-"}, "100000 connections (+0 idle) need about 100064 open files, but the limit is"},
+		{"conns beyond the range", []string{"--conns", "1000000"}, `--conns: "1000000" is not a connection count in 1..100000`},
+		{"huge reps", []string{"--reps", "1000000"}, "--reps 1000000: want 1..1000"},
+		{"huge duration", []string{"--duration", "1000h"}, "--duration 1000h0m0s: want 1ms..1h0m0s"},
+		{"infinite rate", []string{"--rate", "Inf"}, "--rate +Inf: want requests per second above 0 and at most 1e+07"},
+		{"NaN rate", []string{"--rate", "NaN"}, "--rate NaN"},
+		{"huge reference pool", []string{"--strategy", "reference:pool:workers=1000000"}, `option workers="1000000": want an integer in 1..10000`},
 		{"unknown flag", []string{"--nosuch"}, "flag provided but not defined"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

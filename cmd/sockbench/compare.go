@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 
@@ -59,7 +60,8 @@ Flags:
 	--alpha P          significance level (default 0.05)
 	--correction C     none (default): each comparison at --alpha; holm: the
 	                   whole family at --alpha (Holm-Bonferroni)
-	--threshold PCT    smallest change that counts, e.g. 5% or 0.05 (default 5%)
+	--threshold PCT    smallest change that counts, e.g. 5% or 0.05 (default 5%);
+	                   a finite number >= 0 (NaN and Inf are refused)
 	--metric M,...     metrics to compare (default: requests_per_cpu_s,
 	                   throughput_rps, cpu_per_request_us, latency_p50,
 	                   latency_p99, mem_per_conn_bytes, errors; "all" for all);
@@ -89,6 +91,11 @@ Exit status: 0 no significant regression (and, with --within, the goal
 shown; with --fail-on-starved, no side starving more), 1 regression, goal
 not shown or starvation with --fail-on-starved, 2 bad usage, 3 a run file
 missing, unreadable or not a run.
+
+Run files are read up to 256 MiB (results.MaxRunSize) and refused at the
+first NUL byte; values no benchmark could measure (negative, non-finite
+or above 1e15, conns outside 1..10000000) and two scenarios with the same
+key are refused too, with the file and the scenario named.
 
 Examples:
 
@@ -278,13 +285,14 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 // parsePercent parses "5%" as 0.05; a bare number below 1 is a fraction
-// ("0.05") and one of 1 or more a percentage ("5").
+// ("0.05") and one of 1 or more a percentage ("5"). It refuses NaN and
+// infinities, which would silently turn a gate off, and negative values.
 func parsePercent(s string) (float64, error) {
 	t := strings.TrimSpace(s)
 	pct := strings.HasSuffix(t, "%")
 	v, err := strconv.ParseFloat(strings.TrimSuffix(t, "%"), 64)
-	if err != nil || v < 0 {
-		return 0, fmt.Errorf("want a percentage like 5%% or 0.05, got %q", s)
+	if err != nil || !(v >= 0) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("want a finite percentage >= 0 like 5%% or 0.05, got %q", s)
 	}
 	if pct || v >= 1 {
 		v /= 100

@@ -63,6 +63,9 @@ func TestCompareCommand(t *testing.T) {
 	if err := os.WriteFile(trunc, data[:len(data)/2], 0o644); err != nil {
 		t.Fatal(err)
 	}
+	dupRun := synthRun(6, 1, 0.04)
+	dupRun.Scenarios = append(dupRun.Scenarios, dupRun.Scenarios[0])
+	dup := writeRun(t, dir, "dup.json", dupRun)
 	tests := []struct {
 		name       string
 		args       []string
@@ -94,6 +97,12 @@ func TestCompareCommand(t *testing.T) {
 		{"truncated", []string{trunc, base}, 3, nil, []string{"trunc.json:", "(byte ", "truncated"}},
 		{"bad threshold", []string{"--threshold", "lots", base, same}, 2, nil, []string{"--threshold"}},
 		{"bad metric", []string{"--metric", "speed", base, same}, 2, nil, []string{"unknown metric"}},
+		{"NaN threshold", []string{"--threshold", "NaN", base, slow}, 2, nil, []string{`--threshold: want a finite percentage >= 0 like 5% or 0.05, got "NaN"`}},
+		{"Inf threshold", []string{"--threshold", "Inf", base, slow}, 2, nil, []string{`got "Inf"`}},
+		{"+Inf% threshold", []string{"--threshold", "+Inf%", base, slow}, 2, nil, []string{`got "+Inf%"`}},
+		{"NaN within", []string{"--within", "NaN", base, slow}, 2, nil, []string{"--within"}},
+		{"endless zeros", []string{"/dev/zero", base}, 2, nil, []string{"/dev/zero:1:1 (byte 0)", "NUL byte"}},
+		{"duplicate scenarios", []string{dup, dup}, 2, nil, []string{"dup.json", "duplicate scenario: scenarios 0 and"}},
 		{"bad flag", []string{"--nope", base, same}, 2, nil, []string{"nope"}},
 	}
 	for _, tt := range tests {

@@ -39,11 +39,12 @@ Flags:
   --network NET        tcp, tcp4 or tcp6 (default "tcp")
   --unix PATH          listen on a Unix stream socket instead of TCP
   --remove-socket      remove the Unix socket file on exit (Python never does)
-  --backlog N          listen backlog, Python's request_queue_size (default 5,
-                       as Python); the servers "sockbench bench" starts use
-                       4096. Give more before "bench --addr" with many clients,
-                       or their connections queue and are refused; serve warns
-                       on stderr when its listen queue fills
+  --backlog N          listen backlog, Python's request_queue_size
+                       (` + serveproto.BacklogRange.String() + `, default 5, as Python); the servers
+                       "sockbench bench" starts use 4096. Give more before
+                       "bench --addr" with many clients, or their connections
+                       queue and are refused; serve warns on stderr when its
+                       listen queue fills
   --reuse-address      set SO_REUSEADDR (default true; Python's default is false:
                        --reuse-address=false behaves as Python)
   --reuse-port         set SO_REUSEPORT (default false)
@@ -51,7 +52,8 @@ Flags:
   --print-addr         print the bound address alone on the first line of stdout
   --control            read commands on stdin: "stats" prints a JSON line of
                        runtime statistics; end of input shuts the server down
-  --shutdown-timeout D how long a graceful shutdown may wait (default 5s)
+  --shutdown-timeout D how long a graceful shutdown may wait
+                       (` + serveproto.ShutdownTimeoutRange.String() + `, default 5s)
 
 Strategies:
 ` + strategyHelp() + `
@@ -65,12 +67,14 @@ Examples:
   sockbench serve --strategy goroutine:daemon=true --reuse-address=false
 
 Boolean strategy options take true or false ("pool:workers=4,refuse=true").
+A number outside its range (shown in parentheses) is refused before
+anything is served, with exit status 2.
 
 Output: --print-addr's address and --control's replies on stdout; the
 request log and errors on stderr.
 
 Exit status: 0 after a clean shutdown, 1 when listening or serving failed,
-2 for bad usage.
+2 for bad usage (a number out of its range included).
 `,
 		run: runServe,
 	})
@@ -84,7 +88,7 @@ func strategyHelp() string {
 			fmt.Fprintf(&b, "    also named: %s\n", strings.Join(s.Aliases, ", "))
 		}
 		for _, o := range s.Options {
-			fmt.Fprintf(&b, "    option %s (default %s): %s\n", o.Name, o.Default, o.Doc)
+			fmt.Fprintf(&b, "    option %s\n", o)
 		}
 	}
 	return b.String()

@@ -152,6 +152,14 @@ func TestServeBadFlags(t *testing.T) {
 		{[]string{"--handler", "cpu:rounds=x"}, "want an integer"},
 		{[]string{"--bogus"}, "flag provided but not defined: -bogus"},
 		{[]string{"extra"}, "unexpected arguments"},
+		{[]string{"--strategy", "pool:queue=100000000000000"}, `option queue="100000000000000": want an integer in 0..100000`},
+		{[]string{"--strategy", "pool:workers=1000000"}, `option workers="1000000": want an integer in 1..10000`},
+		{[]string{"--handler", "echo:buf=100000000000"}, `option buf="100000000000": want an integer in 1..16777216`},
+		{[]string{"--backlog", "-1"}, `invalid value "-1" for flag -backlog: want an integer in 1..65535`},
+		{[]string{"--backlog", "0"}, `invalid value "0" for flag -backlog: want an integer in 1..65535`},
+		{[]string{"--backlog", "99999999999"}, `invalid value "99999999999" for flag -backlog: want an integer in 1..65535`},
+		{[]string{"--shutdown-timeout", "0"}, `invalid value "0" for flag -shutdown-timeout: want a duration in 1ns..1h0m0s`},
+		{[]string{"--shutdown-timeout", "-1s"}, `invalid value "-1s" for flag -shutdown-timeout: want a duration in 1ns..1h0m0s`},
 	} {
 		var out, errb bytes.Buffer
 		if c := run(context.Background(), append([]string{"serve"}, tt.args...), &out, &errb); c != 2 {
@@ -232,6 +240,11 @@ func TestServeUsageNamesEveryFlag(t *testing.T) {
 			}
 			doc, _, _ = strings.Cut(doc, "\n  --") // up to the next flag
 			doc, _, _ = strings.Cut(doc, "\n\n")   // or the end of the list
+			if i := strings.LastIndex(f.Usage, " ("); i >= 0 && strings.HasSuffix(f.Usage, ")") {
+				if r := f.Usage[i+2 : len(f.Usage)-1]; !strings.Contains(doc, r) {
+					t.Errorf("help of %s does not give --%s's range %s:\n%s", tt.command, f.Name, r, doc)
+				}
+			}
 			switch f.DefValue {
 			case "", "false", "0":
 				return // the help need not name a zero default

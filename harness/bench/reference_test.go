@@ -117,7 +117,7 @@ func TestRefServeMainUsage(t *testing.T) {
 	}{
 		{[]string{"--kind", "fork"}, "unknown kind"},
 		{[]string{}, "unknown kind"},
-		{[]string{"--kind", "pool", "--workers", "0"}, "want at least 1"},
+		{[]string{"--kind", "pool", "--workers", "0"}, `invalid value "0" for flag -workers: want an integer in 1..10000`},
 		{[]string{"--kind", "serial", "--handler", "cpu"}, "unknown handler"},
 		{[]string{"--kind", "serial", "extra"}, "unexpected arguments"},
 		{[]string{"--nosuch"}, "flag provided but not defined"},

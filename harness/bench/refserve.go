@@ -13,7 +13,7 @@ import (
 )
 
 // RefServeUsage is the help text of RefServeMain ("sockbench refserve").
-const RefServeUsage = `Usage: sockbench refserve --kind goroutine|pool|serial [flags]
+var RefServeUsage = `Usage: sockbench refserve --kind goroutine|pool|serial [flags]
 
 Serve a hand-written reference server (net and bufio only, no socketserver
 package) for the benchmark harness, which starts it as it starts
@@ -23,12 +23,12 @@ Flags:
   --kind KIND        goroutine (one per connection), pool (workers take
                      connections from a channel) or serial (the accept loop
                      serves inline)
-  --workers N        pool size (default 64)
+  --workers N        pool size (` + serveproto.RefWorkersRange.String() + `, default 64)
   --handler NAME     upper (one line then close), upperlines (keep-alive) or
                      echo (default "upperlines")
   --addr HOST:PORT   TCP address to listen on (default "127.0.0.1:0")
-  --backlog N        accepted for symmetry with serve; Go's listener uses the
-                     kernel's somaxconn
+  --backlog N        accepted for symmetry with serve (` + serveproto.BacklogRange.String() + `); Go's
+                     listener uses the kernel's somaxconn
   --print-addr       print the bound address alone on the first line of stdout
   --control          read commands on stdin: "stats" prints a JSON line of
                      runtime statistics; "quit" or end of input stops
@@ -58,10 +58,6 @@ func RefServeMain(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "sockbench refserve: unexpected arguments %q\n", fs.Args())
-		return 2
-	}
-	if inv.Workers < 1 {
-		fmt.Fprintf(stderr, "sockbench refserve: --workers %d: want at least 1\n", inv.Workers)
 		return 2
 	}
 	srv := &RefServer{Kind: inv.Kind, Workers: inv.Workers, Handler: inv.Handler}

@@ -135,6 +135,9 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	if err := checkDescriptors(cfg); err != nil {
+		return nil, err
+	}
 	if cfg.Launcher == nil {
 		cfg.Launcher = DefaultLauncher
 	}
@@ -375,6 +378,9 @@ func measure(ctx context.Context, cfg Config, t Target, c cell, pin int) (s resu
 	if len(res.ErrorSamples) > 0 {
 		errSample = res.ErrorSamples[0]
 	}
+	if err := dialFailures(res, c); err != nil {
+		return results.Sample{}, "", err
+	}
 	if pf != nil && smp.err == nil {
 		t1 := tEnd
 		t0 := t1.Add(-res.Elapsed)
@@ -400,6 +406,23 @@ func measure(ctx context.Context, cfg Config, t Target, c cell, pin int) (s resu
 		s.Goroutines = stats.Goroutines
 	}
 	return s, errSample, nil
+}
+
+// dialFailures returns an error wrapping ErrDialFailed when some of the
+// sample's clients could not connect: such a sample did not load the
+// server with the connections it names, so it is failed, not measured.
+func dialFailures(res *load.Result, c cell) error {
+	if res.DialErrors > 0 {
+		first := ""
+		if len(res.ErrorSamples) > 0 {
+			first = " (first error: " + res.ErrorSamples[0] + ")"
+		}
+		return fmt.Errorf("%w: %d dials failed with %d connections%s", ErrDialFailed, res.DialErrors, c.conns, first)
+	}
+	if res.IdleOpen < c.w.idle {
+		return fmt.Errorf("%w: %d of %d idle connections opened", ErrDialFailed, res.IdleOpen, c.w.idle)
+	}
+	return nil
 }
 
 // sampleOf fills the client-side fields of a Sample from a load result.

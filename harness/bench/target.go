@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/gosocketserver/socketserver/internal/serveproto"
@@ -22,6 +23,11 @@ const (
 // DefaultRefWorkers is the worker count of reference:pool when none is
 // given, as the performance facts' hand-written pool.
 const DefaultRefWorkers = serveproto.DefaultRefWorkers
+
+// refWorkersOption is reference:pool's workers option, bounded as
+// "sockbench refserve --workers" is.
+var refWorkersOption = spec.Option{Name: "workers", Kind: spec.Int, Default: strconv.Itoa(DefaultRefWorkers),
+	Doc: "pool size", Min: int64(serveproto.RefWorkersRange.Min), Max: int64(serveproto.RefWorkersRange.Max)}
 
 // A Target is one server under test: a column of the result tables.
 type Target struct {
@@ -106,7 +112,7 @@ func ParseTarget(s string) (Target, error) {
 	case "goroutine", "serial":
 		err = sp.Unused()
 	case "pool":
-		t.RefWorkers, err = sp.Int("workers", DefaultRefWorkers, 1)
+		t.RefWorkers, err = sp.IntOpt(refWorkersOption)
 		if err == nil {
 			err = sp.Unused("workers")
 		}

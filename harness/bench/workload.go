@@ -53,9 +53,28 @@ type Workload struct {
 
 type workloadInfo struct {
 	summary string
-	options []string
+	options []string // one help line each
 	parse   func(sp *spec.Spec, rate float64) (Workload, error)
 }
+
+// MaxRate is the largest open-loop rate a workload (or bench --rate)
+// accepts, in requests per second: beyond what one load generator sends.
+const MaxRate = 1e7
+
+// The bounded numeric options of the workloads: the parsers take their
+// defaults and ranges from these, and the help prints them.
+var (
+	optDepth = spec.Option{Name: "depth", Kind: spec.Int, Default: strconv.Itoa(DefaultDepth),
+		Doc: "requests in flight per connection", Min: 1, Max: 1024}
+	optRounds = spec.Option{Name: "rounds", Kind: spec.Int, Default: strconv.Itoa(DefaultRounds),
+		Doc: "SHA-256 rounds the server hashes per request", Min: 1, Max: 10_000_000}
+	optDelay = spec.Option{Name: "delay", Kind: spec.Duration, Default: DefaultDelay.String(),
+		Doc: "the server waits this long per request", Min: 0, Max: int64(time.Minute)}
+	optSlowDelay = spec.Option{Name: "delay", Kind: spec.Duration, Default: load.DefaultSlowDelay.String(),
+		Doc: "between a slow client's bytes", Min: 0, Max: int64(10 * time.Second)}
+	optIdle = spec.Option{Name: "idle", Kind: spec.Int, Default: strconv.Itoa(DefaultIdle),
+		Doc: "idle connections held open (they count against the open-file limit)", Min: 1, Max: 100_000}
+)
 
 var workloads = map[string]workloadInfo{
 	"churn": {"handler upper (the seed): connect, one line, read to EOF, close",
@@ -65,9 +84,9 @@ var workloads = map[string]workloadInfo{
 		func(sp *spec.Spec, _ float64) (Workload, error) {
 			return Workload{Name: "keepalive", Handler: "upperlines", Mode: load.Closed}, sp.Unused()
 		}},
-	"pipelined": {"handler upperlines, depth requests in flight per connection", []string{"depth=8"},
+	"pipelined": {"handler upperlines, depth requests in flight per connection", []string{optDepth.String()},
 		func(sp *spec.Spec, _ float64) (Workload, error) {
-			d, err := sp.Int("depth", DefaultDepth, 1)
+			d, err := sp.IntOpt(optDepth)
 			if err != nil {
 				return Workload{}, err
 			}
@@ -75,13 +94,13 @@ var workloads = map[string]workloadInfo{
 				Params: map[string]string{"depth": strconv.Itoa(d)}}, sp.Unused("depth")
 		}},
 	"open": {"handler upperlines (or sleep/cpu with delay/rounds), open loop at a fixed total rate (latency from the intended send time)",
-		[]string{"rate=5000 (default: --rate)", "delay=D (server waits D per request)", "rounds=N (server hashes N rounds per request)"},
+		[]string{fmt.Sprintf("rate (above 0, at most %g, default --rate): requests per second in total", MaxRate), optDelay.String(), optRounds.String() + "; give delay or rounds, not both"},
 		func(sp *spec.Spec, rate float64) (Workload, error) {
 			r := rate
 			if v, ok := sp.Opts["rate"]; ok {
 				f, err := strconv.ParseFloat(v, 64)
-				if err != nil || !(f > 0) || math.IsInf(f, 0) {
-					return Workload{}, fmt.Errorf("option rate=%q: want requests per second > 0", v)
+				if err != nil || !(f > 0 && f <= MaxRate) {
+					return Workload{}, fmt.Errorf("option rate=%q: want requests per second above 0 and at most %g", v, MaxRate)
 				}
 				r = f
 				_, _ = sp.Int("rate", 0, 0) // mark used
@@ -94,14 +113,14 @@ var workloads = map[string]workloadInfo{
 			case hasDelay && hasRounds:
 				return Workload{}, errors.New("options delay and rounds: give one, not both")
 			case hasDelay:
-				d, err := sp.Duration("delay", DefaultDelay)
+				d, err := sp.DurationOpt(optDelay)
 				if err != nil {
 					return Workload{}, err
 				}
 				w.Handler = "sleep:delay=" + d.String()
 				w.Params["delay"] = d.String()
 			case hasRounds:
-				n, err := sp.Int("rounds", DefaultRounds, 1)
+				n, err := sp.IntOpt(optRounds)
 				if err != nil {
 					return Workload{}, err
 				}
@@ -110,7 +129,7 @@ var workloads = map[string]workloadInfo{
 			}
 			return w, sp.Unused("rate", "delay", "rounds")
 		}},
-	"echo": {"handler echo, closed loop with a payload of size bytes (1..1MiB; 4k, 64KiB, 1M allowed)", []string{"size=1024"},
+	"echo": {"handler echo, closed loop with a payload of size bytes (1..1MiB; 4k, 64KiB, 1M allowed)", []string{fmt.Sprintf("size (1..%d bytes, default %d): payload per request", load.MaxEchoSize, DefaultEchoSize)},
 		func(sp *spec.Spec, _ float64) (Workload, error) {
 			n := DefaultEchoSize
 			if v, ok := sp.Opts["size"]; ok {
@@ -126,25 +145,25 @@ var workloads = map[string]workloadInfo{
 			return Workload{Name: "echo", Handler: "echo", Mode: load.Closed, protocol: load.Echo{Size: n},
 				Params: map[string]string{"size": strconv.Itoa(n)}}, sp.Unused("size")
 		}},
-	"cpu": {"handler cpu:rounds=N (SHA-256 rounds per request), closed loop", []string{"rounds=1000"},
+	"cpu": {"handler cpu:rounds=N (SHA-256 rounds per request), closed loop", []string{optRounds.String()},
 		func(sp *spec.Spec, _ float64) (Workload, error) {
-			n, err := sp.Int("rounds", DefaultRounds, 1)
+			n, err := sp.IntOpt(optRounds)
 			if err != nil {
 				return Workload{}, err
 			}
 			return Workload{Name: "cpu", Handler: fmt.Sprintf("cpu:rounds=%d", n), Mode: load.Closed,
 				Params: map[string]string{"rounds": strconv.Itoa(n)}}, sp.Unused("rounds")
 		}},
-	"sleep": {"handler sleep:delay=D (a wait per request, like a database call), closed loop", []string{"delay=1ms"},
+	"sleep": {"handler sleep:delay=D (a wait per request, like a database call), closed loop", []string{optDelay.String()},
 		func(sp *spec.Spec, _ float64) (Workload, error) {
-			d, err := sp.Duration("delay", DefaultDelay)
+			d, err := sp.DurationOpt(optDelay)
 			if err != nil {
 				return Workload{}, err
 			}
 			return Workload{Name: "sleep", Handler: "sleep:delay=" + d.String(), Mode: load.Closed,
 				Params: map[string]string{"delay": d.String()}}, sp.Unused("delay")
 		}},
-	"slowclients": {"handler upperlines, closed loop; a share of the connections send byte by byte", []string{"share=0.25", "delay=1ms (between bytes)"},
+	"slowclients": {"handler upperlines, closed loop; a share of the connections send byte by byte", []string{fmt.Sprintf("share (between 0 and 1, default %g): share of the connections that are slow", DefaultSlowShare), optSlowDelay.String()},
 		func(sp *spec.Spec, _ float64) (Workload, error) {
 			share := DefaultSlowShare
 			if v, ok := sp.Opts["share"]; ok {
@@ -155,16 +174,16 @@ var workloads = map[string]workloadInfo{
 				share = f
 				_, _ = sp.Int("share", 0, 0)
 			}
-			d, err := sp.Duration("delay", load.DefaultSlowDelay)
+			d, err := sp.DurationOpt(optSlowDelay)
 			if err != nil {
 				return Workload{}, err
 			}
 			return Workload{Name: "slowclients", Handler: "upperlines", Mode: load.Closed, slowShare: share, slowDelay: d,
 				Params: map[string]string{"share": strconv.FormatFloat(share, 'g', -1, 64), "delay": d.String()}}, sp.Unused("share", "delay")
 		}},
-	"idle": {"handler upperlines: N idle connections held open while the active ones run a closed loop (C10K); gives memory per connection", []string{"idle=1000"},
+	"idle": {"handler upperlines: N idle connections held open while the active ones run a closed loop (C10K); gives memory per connection", []string{optIdle.String()},
 		func(sp *spec.Spec, _ float64) (Workload, error) {
-			n, err := sp.Int("idle", DefaultIdle, 1)
+			n, err := sp.IntOpt(optIdle)
 			if err != nil {
 				return Workload{}, err
 			}
@@ -219,8 +238,8 @@ func WorkloadHelp() string {
 	for _, n := range WorkloadNames() {
 		w := workloads[n]
 		fmt.Fprintf(&b, "  %-12s %s\n", n, w.summary)
-		if len(w.options) > 0 {
-			fmt.Fprintf(&b, "  %-12s options: %s\n", "", strings.Join(w.options, ", "))
+		for _, o := range w.options {
+			fmt.Fprintf(&b, "  %-12s option %s\n", "", o)
 		}
 	}
 	return b.String()
@@ -266,6 +285,10 @@ func parseSize(v string) (int, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil || n < 1 {
 		return 0, fmt.Errorf("option size=%q: want a positive byte count such as 1024, 64k or 1MiB", v)
+	}
+	if n > load.MaxEchoSize/mult {
+		// Refused before multiplying, which could wrap around into range.
+		return 0, fmt.Errorf("option size=%q: want 1..%d bytes", v, load.MaxEchoSize)
 	}
 	return n * mult, nil
 }

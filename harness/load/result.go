@@ -31,6 +31,11 @@ type Result struct {
 	// fails is closed and redialed; the requests it had in flight are lost
 	// and count as one error.
 	Errors int64
+	// DialErrors counts the dials among Errors that failed during the
+	// measured interval ("too many open files", refused, timed out): a
+	// client that could not connect did not load the server as Conns
+	// says.
+	DialErrors int64
 	// ErrorSamples holds up to MaxErrorSamples distinct error messages
 	// (stage and cause, without addresses), most frequent first.
 	ErrorSamples []string

@@ -193,6 +193,7 @@ func collect(cfg Config, workers []*worker, good int) collected {
 			continue
 		}
 		res.Errors += st.errors
+		res.DialErrors += st.dialErrors
 		for _, s := range st.samples {
 			counts[s.msg] += s.count
 		}

@@ -41,6 +41,7 @@ type stats struct {
 	uncorr     *hdrhistogram.Histogram // Open: latency from the actual send
 	requests   int64
 	errors     int64
+	dialErrors int64 // the dials among errors
 	sends      int64 // Open: sends in the interval
 	late       int64 // Open
 	clientLate int64 // Open
@@ -59,7 +60,7 @@ func (s *stats) reset() {
 	if s.uncorr != nil {
 		s.uncorr.Reset()
 	}
-	s.requests, s.errors, s.sends, s.late, s.clientLate, s.maxLag = 0, 0, 0, 0, 0, 0
+	s.requests, s.errors, s.dialErrors, s.sends, s.late, s.clientLate, s.maxLag = 0, 0, 0, 0, 0, 0, 0
 	s.samples = s.samples[:0]
 }
 
@@ -126,6 +127,9 @@ func (w *worker) fail(stage string, err error) bool {
 		return false
 	}
 	w.st.errors++
+	if stage == "dial" {
+		w.st.dialErrors++
+	}
 	w.sample(stage, err)
 	w.failures++
 	return w.sleep(backoff(w.failures))

@@ -33,10 +33,10 @@ func DefaultRefServe() RefServe {
 // field's current value and parsed into it.
 func (r *RefServe) Register(fs *flag.FlagSet) {
 	fs.StringVar(&r.Kind, "kind", r.Kind, "goroutine, pool or serial")
-	fs.IntVar(&r.Workers, "workers", r.Workers, "pool size")
+	RefWorkersRange.Var(fs, &r.Workers, "workers", "pool size")
 	fs.StringVar(&r.Handler, "handler", r.Handler, "upper, upperlines or echo")
 	fs.StringVar(&r.Addr, "addr", r.Addr, "TCP address to listen on")
-	fs.IntVar(&r.Backlog, "backlog", r.Backlog, "accepted for symmetry with serve")
+	BacklogRange.Var(fs, &r.Backlog, "backlog", "accepted for symmetry with serve")
 	fs.BoolVar(&r.PrintAddr, "print-addr", r.PrintAddr, "print the bound address alone on the first line of stdout")
 	fs.BoolVar(&r.Control, "control", r.Control, "read commands on stdin")
 	fs.StringVar(&r.CPUProfile, "cpuprofile", r.CPUProfile, "write a CPU profile of the serving to this file")

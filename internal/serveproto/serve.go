@@ -53,13 +53,13 @@ func (s *Serve) Register(fs *flag.FlagSet) {
 	fs.StringVar(&s.Network, "network", s.Network, "tcp, tcp4 or tcp6")
 	fs.StringVar(&s.Unix, "unix", s.Unix, "listen on a Unix stream socket instead of TCP")
 	fs.BoolVar(&s.RemoveSocket, "remove-socket", s.RemoveSocket, "remove the Unix socket file on exit")
-	fs.IntVar(&s.Backlog, "backlog", s.Backlog, "listen backlog")
+	BacklogRange.Var(fs, &s.Backlog, "backlog", "listen backlog")
 	fs.BoolVar(&s.ReuseAddress, "reuse-address", s.ReuseAddress, "set SO_REUSEADDR")
 	fs.BoolVar(&s.ReusePort, "reuse-port", s.ReusePort, "set SO_REUSEPORT")
 	fs.BoolVar(&s.Quiet, "quiet", s.Quiet, "do not log each request")
 	fs.BoolVar(&s.PrintAddr, "print-addr", s.PrintAddr, "print the bound address alone on the first line of stdout")
 	fs.BoolVar(&s.Control, "control", s.Control, "read commands on stdin")
-	fs.DurationVar(&s.ShutdownTimeout, "shutdown-timeout", s.ShutdownTimeout, "how long a graceful shutdown may wait")
+	ShutdownTimeoutRange.Var(fs, &s.ShutdownTimeout, "shutdown-timeout", "how long a graceful shutdown may wait")
 }
 
 // Args returns the command line (ServeCommand first) that makes

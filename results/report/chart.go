@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"hash/fnv"
 	"image/color"
 	"math"
 	"strconv"
@@ -64,8 +65,22 @@ func (g group) label() string {
 	return s
 }
 
+// maxGroupSlug bounds a group's part of a chart's file name, so that
+// every name fits a file system's 255-byte limit whatever the run's
+// workload names are (a 300-byte one stopped the report halfway).
+const maxGroupSlug = 80
+
+// slug returns the group's part of its charts' file names: its slug, or,
+// when longer than maxGroupSlug, the slug's start and a hash of the whole,
+// which keeps distinct long names distinct.
 func (g group) slug() string {
-	return slug(strings.Join([]string{g.workload, g.params, g.mode}, "-"))
+	s := slug(strings.Join([]string{g.workload, g.params, g.mode}, "-"))
+	if len(s) <= maxGroupSlug {
+		return s
+	}
+	h := fnv.New32a()
+	h.Write([]byte(s))
+	return fmt.Sprintf("%s-%08x", strings.TrimRight(s[:maxGroupSlug-9], "-"), h.Sum32())
 }
 
 func slug(s string) string {

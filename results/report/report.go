@@ -72,7 +72,7 @@ func writeCharts(dir string, charts []*Chart, f string) ([]string, error) {
 			return written, fmt.Errorf("write report: %w", err)
 		}
 		p := filepath.Join(dir, c.Name+"."+f)
-		if err := os.WriteFile(p, data, 0o644); err != nil {
+		if err := writeFileAtomic(p, data); err != nil {
 			return written, fmt.Errorf("write report: %w", err)
 		}
 		written = append(written, p)
@@ -87,8 +87,33 @@ func writeHTML(dir string, r *results.Run, charts []*Chart) ([]string, error) {
 		return nil, fmt.Errorf("write report report.html: %w", err)
 	}
 	p := filepath.Join(dir, "report.html")
-	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+	if err := writeFileAtomic(p, buf.Bytes()); err != nil {
 		return nil, fmt.Errorf("write report: %w", err)
 	}
 	return []string{p}, nil
+}
+
+// writeFileAtomic writes data to a temporary file beside path and renames
+// it into place with mode 0644, so that a failed write never leaves half a
+// file where a good one was.
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".report-*.tmp")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
 }
