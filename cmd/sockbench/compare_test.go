@@ -101,8 +101,8 @@ func TestCompareCommand(t *testing.T) {
 		{"Inf threshold", []string{"--threshold", "Inf", base, slow}, 2, nil, []string{`got "Inf"`}},
 		{"+Inf% threshold", []string{"--threshold", "+Inf%", base, slow}, 2, nil, []string{`got "+Inf%"`}},
 		{"NaN within", []string{"--within", "NaN", base, slow}, 2, nil, []string{"--within"}},
-		{"endless zeros", []string{"/dev/zero", base}, 2, nil, []string{"/dev/zero:1:1 (byte 0)", "NUL byte"}},
-		{"duplicate scenarios", []string{dup, dup}, 2, nil, []string{"dup.json", "duplicate scenario: scenarios 0 and"}},
+		{"endless zeros", []string{"/dev/zero", base}, 3, nil, []string{"/dev/zero:1:1 (byte 0)", "NUL byte"}},
+		{"duplicate scenarios", []string{dup, dup}, 3, nil, []string{"dup.json", "duplicate scenario: scenarios 0 and"}},
 		{"bad flag", []string{"--nope", base, same}, 2, nil, []string{"nope"}},
 	}
 	for _, tt := range tests {
