@@ -35,6 +35,8 @@ Flags:
                      runtime statistics; "quit" or end of input stops
   --cpuprofile FILE  write a CPU profile of the serving to FILE
 
+Exit status: 0 after a clean stop, 1 on failure, 2 for bad usage.
+
 Examples:
   sockbench refserve --kind goroutine --addr 127.0.0.1:9999
   sockbench refserve --kind pool --workers 8 --handler upper --print-addr
@@ -49,7 +51,7 @@ Examples:
 func RefServeMain(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet(serveproto.RefServeCommand, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, RefServeUsage) }
+	fs.Usage = func() { fmt.Fprintf(stderr, "run \"sockbench help %s\" for usage\n", serveproto.RefServeCommand) }
 	inv := serveproto.DefaultRefServe()
 	inv.Register(fs)
 	if err := fs.Parse(args); err != nil {
