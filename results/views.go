@@ -103,7 +103,7 @@ func WriteView(dir string, r *Run, format string) (string, error) {
 		return "", err
 	}
 	p := filepath.Join(dir, viewFiles[format])
-	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+	if err := writeFile(p, buf.Bytes(), 0o644); err != nil {
 		return "", fmt.Errorf("write report: %w", err)
 	}
 	return p, nil

@@ -44,6 +44,14 @@ func writeFile(path string, data []byte, perm fs.FileMode) error {
 	}
 }
 
+// WriteBytes writes data to path the way WriteFile writes a run: a
+// symbolic link is followed, a device or pipe is written in place, and only
+// a regular file is replaced atomically (keeping its permission bits; perm
+// for a new file). The report's files are written with it.
+func WriteBytes(path string, data []byte, perm fs.FileMode) error {
+	return writeFile(path, data, perm)
+}
+
 // writeInPlace opens path for writing with the extra flags and writes data.
 func writeInPlace(path string, data []byte, flags int, perm fs.FileMode) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|flags, perm)
