@@ -612,3 +612,14 @@ func (l *onceCloseListener) Close() error {
 	l.once.Do(func() { l.closeErr = l.Listener.Close() })
 	return l.closeErr
 }
+
+// SyscallConn returns the wrapped listener's raw connection, so that a
+// ListenerStrategy handed the listener can reach its descriptor (an event
+// loop accepts on it in its own poller). It fails, wrapping
+// errors.ErrUnsupported, when the wrapped listener has none.
+func (l *onceCloseListener) SyscallConn() (syscall.RawConn, error) {
+	if sc, ok := l.Listener.(syscall.Conn); ok {
+		return sc.SyscallConn()
+	}
+	return nil, fmt.Errorf("socketserver: listener %T has no descriptor: %w", l.Listener, errors.ErrUnsupported)
+}

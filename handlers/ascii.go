@@ -1,6 +1,10 @@
 package handlers
 
-import "github.com/gosocketserver/socketserver/internal/pybytes"
+import (
+	"bytes"
+
+	"github.com/gosocketserver/socketserver/internal/pybytes"
+)
 
 // Strip returns b without leading and trailing ASCII whitespace, like
 // Python's bytes.strip(). Unlike bytes.TrimSpace it keeps U+0085, U+00A0
@@ -16,7 +20,7 @@ func UpperInPlace(b []byte) []byte { return pybytes.UpperInPlace(b) }
 // seed's server logs what it received.
 func PyRepr(b []byte) string {
 	quote := byte('\'')
-	if containsByte(b, '\'') && !containsByte(b, '"') {
+	if bytes.IndexByte(b, '\'') >= 0 && bytes.IndexByte(b, '"') < 0 {
 		quote = '"'
 	}
 	out := make([]byte, 0, len(b)+3)
@@ -39,13 +43,4 @@ func PyRepr(b []byte) string {
 		}
 	}
 	return string(append(out, quote))
-}
-
-func containsByte(b []byte, c byte) bool {
-	for _, x := range b {
-		if x == c {
-			return true
-		}
-	}
-	return false
 }

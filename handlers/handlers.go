@@ -6,6 +6,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"log"
 	"sort"
@@ -47,6 +48,8 @@ var (
 		Doc: "wait per request", Min: 0, Max: int64(time.Minute)}
 	optBuf = Option{Name: "buf", Kind: spec.Int, Default: "32768",
 		Doc: "read buffer size, allocated per connection", Min: 1, Max: 16 << 20}
+	optMessage = Option{Name: "message", Kind: spec.Bool, Default: "false",
+		Doc: "run the message-handler form under every strategy (by default only the event loop runs it)"}
 	optUpperDelay = Option{Name: "delay", Kind: spec.Duration, Default: "0s",
 		Doc: "wait before the reply, like a database call (connection-per-request I/O-bound work)", Min: 0, Max: int64(time.Minute)}
 )
@@ -55,7 +58,7 @@ func init() {
 	register(&Info{
 		Name:    "upper",
 		Summary: "the seed's StreamRequestHandler: one line, stripped, upper-cased, no newline, then close",
-		Options: []Option{optMaxLine, optUpperDelay},
+		Options: []Option{optMaxLine, optUpperDelay, optMessage},
 		build: func(o *spec.Spec, l *log.Logger) (socketserver.Handler, error) {
 			n, err := o.IntOpt(optMaxLine)
 			if err != nil {
@@ -65,7 +68,12 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			return upper(n, Work{Delay: d}, l), o.Unused(optMaxLine.Name, optUpperDelay.Name)
+			var msg *socketserver.MessageHandler
+			if d == 0 { // the message form does not wait: it has no delay
+				msg = UpperMessage(n, l)
+			}
+			h, err := forms(o, upper(n, Work{Delay: d}, l), msg)
+			return h, errors.Join(err, o.Unused(optMaxLine.Name, optUpperDelay.Name, optMessage.Name))
 		},
 	})
 	register(&Info{
@@ -76,7 +84,7 @@ func init() {
 		},
 	})
 	lines := func(name, summary string, work func(o *spec.Spec) (Work, error), opts ...Option) {
-		opts = append([]Option{optMaxLine}, opts...)
+		opts = append([]Option{optMaxLine}, append(opts, optMessage)...)
 		register(&Info{
 			Name:    name,
 			Summary: summary,
@@ -90,7 +98,8 @@ func init() {
 				if err != nil {
 					return nil, err
 				}
-				return UpperLines(n, w), o.Unused(spec.Names(opts)...)
+				h, err := forms(o, UpperLines(n, w), UpperLinesMessage(n, w))
+				return h, errors.Join(err, o.Unused(spec.Names(opts)...))
 			},
 		})
 	}
@@ -109,18 +118,52 @@ func init() {
 	register(&Info{
 		Name:    "echo",
 		Summary: "writes back every byte it reads, until EOF",
-		Options: []Option{optBuf},
+		Options: []Option{optBuf, optMessage},
 		build: func(o *spec.Spec, _ *log.Logger) (socketserver.Handler, error) {
 			n, err := o.IntOpt(optBuf)
 			if err != nil {
 				return nil, err
 			}
-			return Echo(n), o.Unused(optBuf.Name)
+			h, err := forms(o, Echo(n), EchoMessage(n))
+			return h, errors.Join(err, o.Unused(optBuf.Name, optMessage.Name))
 		},
 	})
 }
 
 const defaultDelay = time.Millisecond
+
+// forms is what the registry builds from a handler's two forms: with the
+// "message" option the message handler itself, which every strategy runs;
+// otherwise the connection handler (a StreamHandler, as Python's
+// StreamRequestHandler), which carries its message form for a strategy
+// that runs only message handlers (the event loop). msg may be nil when a
+// protocol variant has no message form.
+func forms(o *spec.Spec, conn socketserver.Handler, msg *socketserver.MessageHandler) (socketserver.Handler, error) {
+	message, err := o.BoolOpt(optMessage)
+	if err != nil {
+		return nil, err
+	}
+	if msg == nil {
+		if message {
+			return nil, errors.New("this variant has no message form")
+		}
+		return conn, nil
+	}
+	if message {
+		return msg, nil
+	}
+	return &twoForms{Handler: conn, msg: msg}, nil
+}
+
+// twoForms is a connection handler that also offers its message form,
+// answering byte for byte alike (TestMessageFormsAnswerLikeStreamForms).
+type twoForms struct {
+	socketserver.Handler
+	msg *socketserver.MessageHandler
+}
+
+// MessageForm implements socketserver.MessageFormer.
+func (h *twoForms) MessageForm() *socketserver.MessageHandler { return h.msg }
 
 // New builds a handler from a spec such as "upper", "cpu:rounds=1000" or
 // "sleep:delay=5ms". logger, if not nil, receives the seed handlers'

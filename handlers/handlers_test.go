@@ -167,7 +167,7 @@ func TestNewErrors(t *testing.T) {
 		{"echo:buf=0", `option buf="0": want an integer in 1..16777216`},
 		{"upper:max-line=-1", `option max-line="-1": want an integer in 0..1073741824`},
 		{"upperlines:max-line=99999999999999999999", `want an integer in 0..1073741824`},
-		{"upper:colour=red", "unknown option colour for upper (allowed: max-line, delay)"},
+		{"upper:colour=red", "unknown option colour for upper (allowed: max-line, delay, message)"},
 		{"upper:delay=2m", `option delay="2m": want a duration in 0s..1m0s`},
 		{"upper-recv:x=1", "upper-recv takes no options"},
 	} {

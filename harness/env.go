@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/gosocketserver/socketserver"
@@ -256,6 +257,15 @@ type watchConn struct {
 func (c *watchConn) Close() error {
 	c.closes.Add(1)
 	return c.Conn.Close()
+}
+
+// SyscallConn exposes the watched connection's descriptor, so that a
+// strategy serving it in its own poller (the event loop) still can.
+func (c *watchConn) SyscallConn() (syscall.RawConn, error) {
+	if sc, ok := c.Conn.(syscall.Conn); ok {
+		return sc.SyscallConn()
+	}
+	return nil, fmt.Errorf("harness: %T has no descriptor: %w", c.Conn, errors.ErrUnsupported)
 }
 
 func (c *watchConn) CloseWrite() error {

@@ -10,6 +10,12 @@ import (
 // BenchName is the base name of every benchmark line WriteBench writes.
 const BenchName = "BenchmarkServe"
 
+// StarvedUnit is the benchmark-format unit of the clients a repetition
+// left without any reply (Sample.Starved). Every line carries it, zero
+// included, so that benchstat prints it beside the figures it qualifies: a
+// pool that looks faster while it starves clients shows it there.
+const StarvedUnit = "starved-clients"
+
 // WriteBench writes r in the Go benchmark format read by benchstat and
 // golang.org/x/perf/benchfmt: configuration lines (goos, goarch, cpu, ...),
 // "Unit UNIT Better=higher|lower" metadata lines, then one line per
@@ -18,7 +24,8 @@ const BenchName = "BenchmarkServe"
 //	BenchmarkServe/strategy=pool:workers=8,queue=64/workload=keepalive/mode=closed/conns=64-2 500000 1.3e+05 req/cpu-sec ...
 //
 // The iteration count is the number of requests; values are in base units
-// (seconds, bytes). Name values are escaped with EscapeNameValue, so
+// (seconds, bytes); each line ends with the starved clients (StarvedUnit).
+// Name values are escaped with EscapeNameValue, so
 // "benchstat -col /strategy FILE" compares strategies directly. The
 // "-N" suffix is GOMAXPROCS, as "go test" writes it (omitted when 1).
 func WriteBench(w io.Writer, r *Run) error {
@@ -41,6 +48,7 @@ func WriteBench(w io.Writer, r *Run) error {
 	for _, m := range ms {
 		fmt.Fprintf(ew, "Unit %s Better=%s\n", m.BenchUnit, m.Better)
 	}
+	fmt.Fprintf(ew, "Unit %s Better=%s\n", StarvedUnit, LowerIsBetter)
 	fmt.Fprintln(ew)
 	suffix := ""
 	if e.GOMAXPROCS > 1 {
@@ -64,6 +72,7 @@ func WriteBench(w io.Writer, r *Run) error {
 			if n == 0 {
 				continue // benchfmt needs at least one value
 			}
+			fmt.Fprintf(&b, " %d %s", s.Starved, StarvedUnit)
 			fmt.Fprintln(ew, b.String())
 		}
 	}

@@ -111,3 +111,48 @@ func TestEscapeNameValue(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteBenchCarriesStarvation checks that every benchmark line says how
+// many clients its repetition starved, so that benchstat shows a starving
+// strategy's "faster" figures beside the clients it left unserved.
+func TestWriteBenchCarriesStarvation(t *testing.T) {
+	o := defaultFake()
+	o.conns = []int{16}
+	r := fakeRun(t, o)
+	for i := range r.Scenarios[0].Samples {
+		r.Scenarios[0].Samples[i].Starved = 12
+	}
+	var buf bytes.Buffer
+	if err := WriteBench(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	rd := benchfmt.NewReader(bytes.NewReader(buf.Bytes()), "bench.txt")
+	var got []float64
+	better := ""
+	for rd.Scan() {
+		switch rec := rd.Result().(type) {
+		case *benchfmt.UnitMetadata:
+			if rec.OrigUnit == StarvedUnit && rec.Key == "Better" {
+				better = rec.Value
+			}
+		case *benchfmt.Result:
+			v, ok := rec.Value(StarvedUnit)
+			if !ok {
+				t.Fatalf("%s has no %s value", rec.Name, StarvedUnit)
+			}
+			got = append(got, v)
+		}
+	}
+	want := make([]float64, 0, len(r.Scenarios)*o.reps)
+	for _, sc := range r.Scenarios {
+		for _, s := range sc.Samples {
+			want = append(want, float64(s.Starved))
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" || want[0] != 12 {
+		t.Errorf("starved clients per line (-want +got):\n%s", diff)
+	}
+	if better != "lower" {
+		t.Errorf("Unit %s Better=%q, want lower", StarvedUnit, better)
+	}
+}

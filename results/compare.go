@@ -185,6 +185,10 @@ type Comparison struct {
 	// Notes help read the verdict (e.g. how many false positives to
 	// expect without correction).
 	Notes []string
+	// Starvations list the compared scenarios in which either side starved
+	// clients, in the order compared; StarvedMore selects those where the
+	// new side starved more.
+	Starvations []Starvation
 }
 
 // Regressions returns the deltas whose verdict is Regressed.
@@ -268,6 +272,7 @@ func Compare(old, new *Run, opts CompareOptions) (*Comparison, error) {
 			continue
 		}
 		c.Deltas = append(c.Deltas, compareScenarios(k, "old", "new", osc, nsc, opts)...)
+		c.noteStarvation(k, "old", "new", osc, nsc)
 	}
 	if len(c.Deltas) == 0 {
 		return c, fmt.Errorf("compare runs: %w: no scenario of the old run is in the new one", ErrNothingToCompare)
@@ -329,6 +334,7 @@ func CompareStrategies(r *Run, base string, opts CompareOptions) (*Comparison, e
 				continue
 			}
 			c.Deltas = append(c.Deltas, compareScenarios(k, base, s, bsc, sc, opts)...)
+			c.noteStarvation(k, base, s, bsc, sc)
 		}
 	}
 	if len(c.Deltas) == 0 {
@@ -480,6 +486,10 @@ func repsForHolm(alpha float64, m int) int {
 // compareRows renders the deltas as table rows (without header).
 func (c *Comparison) rows() [][]string {
 	var rows [][]string
+	starved := make(map[Key]Starvation)
+	for _, s := range c.Starvations {
+		starved[s.Key] = s
+	}
 	for _, d := range c.Deltas {
 		old, new := "-", "-"
 		if d.Old.N() > 0 {
@@ -488,7 +498,11 @@ func (c *Comparison) rows() [][]string {
 		if d.New.N() > 0 {
 			new = cellText(&d.New)
 		}
-		note := strings.Join(d.Warnings, "; ")
+		notes := d.Warnings
+		if s, ok := starved[d.Key]; ok && s.Worse() {
+			notes = append([]string{fmt.Sprintf("%s starved %d of %d clients", c.NewName, s.New, s.Conns)}, notes...)
+		}
+		note := strings.Join(notes, "; ")
 		p := "-"
 		if d.Verdict != Missing {
 			p = fmt.Sprintf("p=%.3f n=%d+%d", d.P, d.Old.N(), d.New.N())
@@ -530,9 +544,14 @@ func (c *Comparison) summary() string {
 	}
 	s := fmt.Sprintf("%s: %d comparisons, alpha=%g%s, threshold=%g%%: ", c.Title, len(c.Deltas), c.Alpha, corr, 100*c.Threshold)
 	if reg == 0 {
-		return s + "no significant regression"
+		s += "no significant regression"
+	} else {
+		s += fmt.Sprintf("%d significant regression(s)", reg)
 	}
-	return s + fmt.Sprintf("%d significant regression(s)", reg)
+	if n := len(c.StarvedMore()); n > 0 {
+		s += fmt.Sprintf("; %d scenario(s) starved more clients than %s", n, orDash(c.OldName))
+	}
+	return s
 }
 
 func (c *Comparison) trailer() []string {
@@ -548,6 +567,13 @@ func (c *Comparison) trailer() []string {
 	}
 	for _, n := range c.Notes {
 		out = append(out, "note: "+n)
+	}
+	for _, s := range c.Starvations {
+		verdict := "starved"
+		if s.Worse() {
+			verdict = "starved more"
+		}
+		out = append(out, verdict+": "+s.String())
 	}
 	if c.Within > 0 {
 		out = append(out, fmt.Sprintf("goal: at most %g%% worse than %s, shown by the paired interval for %d of %d comparisons",
@@ -573,7 +599,8 @@ func (c *Comparison) WriteTable(w io.Writer) error {
 }
 
 // writeAlignedCols writes rows separated by two spaces, right-aligning the
-// columns in right.
+// columns in right (per column, which text/tabwriter cannot: its
+// AlignRight flag is for the whole table).
 func writeAlignedCols(w io.Writer, rows [][]string, right map[int]bool) {
 	width := make([]int, len(rows[0]))
 	for _, row := range rows {

@@ -14,8 +14,9 @@ import "time"
 // SchemaVersion is the version written into every Run. Readers accept any
 // minor version of the same major version and reject other majors, except
 // that this package also reads 1.x runs, whose scenario warnings were
-// English text (2.0 made them structured: see Warning).
-const SchemaVersion = "2.0"
+// English text (2.0 made them structured: see Warning). 2.1 added
+// Config.Backlog.
+const SchemaVersion = "2.1"
 
 // Run is one invocation of the benchmark harness: the environment it ran in,
 // how it was configured, and every scenario with every repetition.
@@ -55,6 +56,11 @@ type Config struct {
 	Pinning string `json:"pinning,omitempty"`
 	// Args is the command line that produced the run, for reproduction.
 	Args []string `json:"args,omitempty"`
+	// Backlog is the listen backlog of the servers the harness started
+	// (0 when not recorded: runs before schema 2.1). A server measured at
+	// an address (bench --addr) has its own, which the harness cannot see:
+	// "sockbench serve" keeps Python's 5 unless --backlog says otherwise.
+	Backlog int `json:"backlog,omitempty"`
 }
 
 // Scenario is one cell of the matrix: a strategy serving a workload at a

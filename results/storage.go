@@ -83,45 +83,21 @@ func Write(w io.Writer, r *Run) error {
 	return nil
 }
 
-// WriteFile writes r to the named file as Write does, creating or truncating
-// it with mode 0644. The file is written to a temporary name in the same
-// directory and renamed into place, so readers never see half a run.
+// WriteFile writes r to the named file as Write does. A regular file (or
+// a new one, created with mode 0644) is written to a temporary name in the
+// same directory and renamed into place, so readers never see half a run;
+// an existing file keeps its mode. WriteFile never replaces what is not a
+// regular file: a symbolic link is followed and its target written, and a
+// device or pipe (/dev/stdout, /dev/null, a FIFO) is written directly.
 func WriteFile(path string, r *Run) error {
 	var buf bytes.Buffer
 	if err := Write(&buf, r); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	f, err := os.CreateTemp(dirOf(path), ".run-*.json.tmp")
-	if err != nil {
-		return fmt.Errorf("write run: %w", err)
-	}
-	tmp := f.Name()
-	_, werr := f.Write(buf.Bytes())
-	cerr := f.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Chmod(tmp, 0o644)
-	}
-	if werr == nil {
-		werr = os.Rename(tmp, path)
-	}
-	if werr != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write run %s: %w", path, werr)
+	if err := writeFile(path, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("write run %s: %w", path, err)
 	}
 	return nil
-}
-
-func dirOf(path string) string {
-	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
-		if i == 0 {
-			return "/"
-		}
-		return path[:i]
-	}
-	return "."
 }
 
 // MaxRunSize is the largest run Read and ReadFile accept, in bytes:
@@ -344,6 +320,10 @@ func firstNonFinite(v reflect.Value, path string) (string, bool) {
 
 // indentJSON indents compact JSON with two spaces, as json.Indent would,
 // except that arrays holding no objects or arrays are kept on one line.
+// It is not json.Indent because of that exception, measured on the
+// committed baseline (results/baseline/default.json): 1.6 MB in 4,362
+// lines as written here, 8.2 MB in 478,339 lines with json.Indent (one
+// histogram count per line).
 func indentJSON(dst *bytes.Buffer, src []byte) {
 	depth := 0
 	newline := func() {

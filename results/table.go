@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -30,7 +31,11 @@ type tableRow struct {
 	cell  Key
 	stats []*Stat // per strategy; nil where the strategy has no scenario or no values
 	notes [][]int // per strategy footnote numbers (into the run's notes)
-	best  []bool
+	// rowNotes are the notes every strategy of the row shares (such as
+	// "one connection measures the machine"): written once, beside conns,
+	// instead of in every cell.
+	rowNotes []int
+	best     []bool
 	// starved is true where the scenario left clients without any reply:
 	// its numbers describe only the clients it served, so it is not
 	// marked best while a strategy that served everybody has a value.
@@ -51,7 +56,11 @@ func spreadSummary(r *Run) string {
 	if n == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%d of %d scenarios vary across repetitions beyond the harness's limit (a large ± in the tables): pin with --pin, measure longer (--duration) or more often (--reps) before trusting small differences", n, len(r.Scenarios))
+	advice := "pin with --pin, measure longer (--duration) or more often (--reps)"
+	if r.Config.Pinning != "" {
+		advice = "measure longer (--duration), more often (--reps) or on a quieter machine"
+	}
+	return fmt.Sprintf("%d of %d scenarios vary across repetitions beyond the harness's limit (a large ± in the tables): %s before trusting small differences", n, len(r.Scenarios), advice)
 }
 
 // Cells returns the distinct cells of r (scenario keys without the
@@ -155,6 +164,7 @@ func buildTables(r *Run, opts TableOptions) ([]*metricTable, []string) {
 				}
 			}
 			markBest(&row, m)
+			hoistRowNotes(&row)
 			t.rows = append(t.rows, row)
 		}
 		if !any || (auto && m.Name == "errors" && !nonzero) {
@@ -262,7 +272,7 @@ func WriteTable(w io.Writer, r *Run, opts TableOptions) error {
 		rows := [][]string{header}
 		marks := [][]string{make([]string, len(header))}
 		for _, row := range t.rows {
-			line := []string{row.cell.WorkloadLabel(), row.cell.Mode, fmt.Sprint(row.cell.Conns)}
+			line := []string{row.cell.WorkloadLabel(), row.cell.Mode, fmt.Sprint(row.cell.Conns) + noteMarks(row.rowNotes)}
 			mk := []string{"", "", ""}
 			for j, st := range row.stats {
 				line = append(line, cellText(st))
@@ -288,7 +298,9 @@ func WriteTable(w io.Writer, r *Run, opts TableOptions) error {
 
 // writeAligned writes rows with columns separated by two spaces; the first
 // left columns are left-aligned, the rest right-aligned with their marks
-// (left-aligned) after them.
+// (left-aligned) after them. It is not text/tabwriter because tabwriter's
+// AlignRight applies to every column of a table, and these tables need
+// names left-aligned beside right-aligned numbers.
 func writeAligned(w io.Writer, rows, marks [][]string, left int) {
 	ncol := len(rows[0])
 	width := make([]int, ncol)
@@ -344,6 +356,9 @@ func headerLines(r *Run) []string {
 	} else {
 		cfg += ", unpinned"
 	}
+	if c.Backlog > 0 {
+		cfg += fmt.Sprintf(", backlog %d", c.Backlog)
+	}
 	lines = append(lines, cfg)
 	for _, wn := range HeaderWarnings(r) {
 		lines = append(lines, "warning: "+wn)
@@ -356,6 +371,35 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// hoistRowNotes moves the notes that every cell with a value carries (two
+// cells or more) from the cells to the row.
+func hoistRowNotes(row *tableRow) {
+	var present [][]int
+	for j, st := range row.stats {
+		if st != nil {
+			present = append(present, row.notes[j])
+		}
+	}
+	if len(present) < 2 {
+		return
+	}
+	for _, n := range present[0] {
+		common := true
+		for _, ns := range present[1:] {
+			common = common && slices.Contains(ns, n)
+		}
+		if common {
+			row.rowNotes = append(row.rowNotes, n)
+		}
+	}
+	if len(row.rowNotes) == 0 {
+		return
+	}
+	for j := range row.notes {
+		row.notes[j] = slices.DeleteFunc(row.notes[j], func(n int) bool { return slices.Contains(row.rowNotes, n) })
+	}
 }
 
 // WriteMarkdown writes r as Markdown: the run description as a quote, then
@@ -376,7 +420,7 @@ func WriteMarkdown(w io.Writer, r *Run, opts TableOptions) error {
 		}
 		fmt.Fprintf(ew, "\n|---|---|--:|%s\n", strings.Repeat("--:|", len(t.strategies)))
 		for _, row := range t.rows {
-			fmt.Fprintf(ew, "| %s | %s | %d |", mdEscape(row.cell.WorkloadLabel()), mdEscape(row.cell.Mode), row.cell.Conns)
+			fmt.Fprintf(ew, "| %s | %s | %d%s |", mdEscape(row.cell.WorkloadLabel()), mdEscape(row.cell.Mode), row.cell.Conns, noteMarks(row.rowNotes))
 			for j, st := range row.stats {
 				c := mdEscape(cellText(st))
 				if row.best[j] {

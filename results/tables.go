@@ -18,6 +18,10 @@ type TableRow struct {
 	Workload string
 	Mode     string
 	Conns    int
+	// Marks are the footnote marks every cell of the row shares (e.g.
+	// "one connection measures the machine"), shown once beside Conns
+	// and left out of the cells' Marks.
+	Marks string
 	// Cells holds one entry per strategy, in Table.Strategies' order.
 	Cells []TableCell
 }
@@ -49,7 +53,7 @@ func Tables(r *Run, opts TableOptions) ([]Table, []Footnote) {
 	for _, t := range tables {
 		tt := Table{Title: t.title(), Strategies: t.strategies}
 		for _, row := range t.rows {
-			tr := TableRow{Workload: row.cell.WorkloadLabel(), Mode: row.cell.Mode, Conns: row.cell.Conns}
+			tr := TableRow{Workload: row.cell.WorkloadLabel(), Mode: row.cell.Mode, Conns: row.cell.Conns, Marks: noteMarks(row.rowNotes)}
 			for j, st := range row.stats {
 				tr.Cells = append(tr.Cells, TableCell{Text: cellText(st), Best: row.best[j], Marks: noteMarks(row.notes[j])})
 			}

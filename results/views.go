@@ -56,36 +56,54 @@ func ParseReportFormats(list string) ([]string, error) {
 	return out, nil
 }
 
+// viewFiles names the file of each format WriteView writes.
+var viewFiles = map[string]string{"txt": "table.txt", "md": "table.md", "csv": "run.csv", "bench": "bench.txt", "json": "run.json"}
+
+// WriteViewTo writes the view of r in one format that needs no charts (txt,
+// md, csv, bench or json) to w, as WriteView writes it into its file; this
+// is how "sockbench report --format bench --out -" writes to stdout. For
+// png, svg and html it returns an error wrapping ErrDrawnFormat and writes
+// nothing.
+func WriteViewTo(w io.Writer, r *Run, format string) error {
+	var gen func(io.Writer) error
+	switch format {
+	case "txt":
+		gen = func(w io.Writer) error { return WriteTable(w, r, TableOptions{}) }
+	case "md":
+		gen = func(w io.Writer) error { return WriteMarkdown(w, r, TableOptions{}) }
+	case "csv":
+		gen = func(w io.Writer) error { return WriteCSV(w, r) }
+	case "bench":
+		gen = func(w io.Writer) error { return WriteBench(w, r) }
+	case "json":
+		gen = func(w io.Writer) error { return Write(w, r) }
+	default:
+		if DrawnFormat(format) {
+			return fmt.Errorf("write report %s: %w", format, ErrDrawnFormat)
+		}
+		return fmt.Errorf("write report: unknown format %q", format)
+	}
+	var buf bytes.Buffer
+	if err := gen(&buf); err != nil {
+		return fmt.Errorf("write report %s: %w", viewFiles[format], err)
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("write report %s: %w", format, err)
+	}
+	return nil
+}
+
 // WriteView writes the view of r in one format that needs no charts (txt,
 // md, csv, bench or json) into dir, which must exist, replacing a file of
 // the same name, and returns the path written. For png, svg and html it
 // returns an error wrapping ErrDrawnFormat and writes nothing.
 func WriteView(dir string, r *Run, format string) (string, error) {
-	var name string
-	var gen func(io.Writer) error
-	switch format {
-	case "txt":
-		name, gen = "table.txt", func(w io.Writer) error { return WriteTable(w, r, TableOptions{}) }
-	case "md":
-		name, gen = "table.md", func(w io.Writer) error { return WriteMarkdown(w, r, TableOptions{}) }
-	case "csv":
-		name, gen = "run.csv", func(w io.Writer) error { return WriteCSV(w, r) }
-	case "bench":
-		name, gen = "bench.txt", func(w io.Writer) error { return WriteBench(w, r) }
-	case "json":
-		name, gen = "run.json", func(w io.Writer) error { return Write(w, r) }
-	default:
-		if DrawnFormat(format) {
-			return "", fmt.Errorf("write report %s: %w", format, ErrDrawnFormat)
-		}
-		return "", fmt.Errorf("write report: unknown format %q", format)
-	}
 	var buf bytes.Buffer
-	if err := gen(&buf); err != nil {
-		return "", fmt.Errorf("write report %s: %w", name, err)
+	if err := WriteViewTo(&buf, r, format); err != nil {
+		return "", err
 	}
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+	p := filepath.Join(dir, viewFiles[format])
+	if err := writeFile(p, buf.Bytes(), 0o644); err != nil {
 		return "", fmt.Errorf("write report: %w", err)
 	}
 	return p, nil

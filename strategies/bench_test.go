@@ -14,13 +14,17 @@ import (
 	"github.com/gosocketserver/socketserver/harness/bench"
 	"github.com/gosocketserver/socketserver/harness/load"
 	"github.com/gosocketserver/socketserver/strategies"
+	"github.com/gosocketserver/socketserver/strategies/eventloop"
+	"github.com/gosocketserver/socketserver/strategies/goroutine"
 	"github.com/gosocketserver/socketserver/strategies/pool"
 )
 
 // The benchmarks below serve the upperlines protocol in this process with
 // every registered strategy (its default options) and with the hand-written
 // servers of harness/bench ("reference:goroutine", "reference:pool" with the
-// pool strategy's default workers, "reference:serial"), and drive it with
+// pool strategy's default workers, "reference:serial", and
+// "reference:gnet", gnet v2's event loop beside the eventloop strategy),
+// and drive it with
 // harness/load over loopback. Each iteration of b.N stands for a
 // microsecond of load, so the testing package's calibration ends with about
 // -benchtime of measured load; ns/op is then overwritten with the time per
@@ -39,27 +43,39 @@ import (
 // catch regressions between commits, and "sockbench bench --pin" to compare
 // strategies.
 
-// benchTargets returns a server starter per registered strategy, plus the
-// references.
+// forms is a protocol's handler in its two forms: the connection-level
+// one (a StreamHandler) and the message handler an event loop needs.
+type forms struct{ stream, message socketserver.Handler }
+
+// benchTargets returns a server starter per registered strategy (the
+// stream form of the handler, except for the event loop, which runs only
+// message handlers), goroutine-msg (the goroutine strategy with the
+// message form: the adapter's cost), plus the references.
 func benchTargets(b *testing.B) []struct {
 	name  string
-	serve func(b *testing.B, handler socketserver.Handler, refHandler string) string
+	serve func(b *testing.B, handler forms, refHandler string) string
 } {
 	b.Helper()
 	type target = struct {
 		name  string
-		serve func(b *testing.B, handler socketserver.Handler, refHandler string) string
+		serve func(b *testing.B, handler forms, refHandler string) string
 	}
 	var out []target
 	for _, name := range strategies.Names() {
-		out = append(out, target{name, func(b *testing.B, h socketserver.Handler, _ string) string {
+		out = append(out, target{name, func(b *testing.B, h forms, _ string) string {
 			st, err := strategies.New(name)
 			if err != nil {
 				b.Fatal(err)
 			}
-			return serveStrategy(b, st, h)
+			if _, ok := st.(*eventloop.Strategy); ok {
+				return serveStrategy(b, st, h.message)
+			}
+			return serveStrategy(b, st, h.stream)
 		}})
 	}
+	out = append(out, target{"goroutine-msg", func(b *testing.B, h forms, _ string) string {
+		return serveStrategy(b, goroutine.New(), h.message)
+	}})
 	// The hand-written equivalents, named like the bench command's rows:
 	// each strategy's cost is its difference from its reference (pool with
 	// the pool strategy's default number of workers).
@@ -67,8 +83,8 @@ func benchTargets(b *testing.B) []struct {
 		kind    string
 		workers int
 	}
-	for _, ref := range []ref{{"goroutine", 0}, {"pool", pool.DefaultWorkers}, {"serial", 0}} {
-		out = append(out, target{"reference:" + ref.kind, func(b *testing.B, _ socketserver.Handler, refHandler string) string {
+	for _, ref := range []ref{{"goroutine", 0}, {"pool", pool.DefaultWorkers}, {"serial", 0}, {"gnet", 0}} {
+		out = append(out, target{"reference:" + ref.kind, func(b *testing.B, _ forms, refHandler string) string {
 			return serveReference(b, ref.kind, ref.workers, refHandler)
 		}})
 	}
@@ -95,20 +111,25 @@ func serveStrategy(b *testing.B, st socketserver.Strategy, h socketserver.Handle
 
 func serveReference(b *testing.B, kind string, workers int, handler string) string {
 	b.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- (&bench.RefServer{Kind: kind, Workers: workers, Handler: handler}).Serve(ctx, ln) }()
+	addrc := make(chan net.Addr, 1)
+	srv := &bench.RefServer{Kind: kind, Workers: workers, Handler: handler}
+	go func() { done <- srv.ServeAddr(ctx, "127.0.0.1:0", func(a net.Addr) { addrc <- a }) }()
 	b.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
 			b.Errorf("reference Serve: %v", err)
 		}
 	})
-	return ln.Addr().String()
+	select {
+	case a := <-addrc:
+		return a.String()
+	case err := <-done:
+		done <- err
+		b.Fatalf("reference ServeAddr: %v", err)
+	}
+	return ""
 }
 
 // runLoad drives addr for b.N microseconds (at least 100ms, so that 256
@@ -150,7 +171,7 @@ func BenchmarkKeepalive(b *testing.B) {
 	for _, tg := range benchTargets(b) {
 		for _, conns := range []int{1, 16, 256} {
 			b.Run(fmt.Sprintf("strategy=%s/conns=%d", tg.name, conns), func(b *testing.B) {
-				addr := tg.serve(b, handlers.UpperLines(0, handlers.Work{}), "upperlines")
+				addr := tg.serve(b, forms{handlers.UpperLines(0, handlers.Work{}), handlers.UpperLinesMessage(0, handlers.Work{})}, "upperlines")
 				runLoad(b, load.Config{Addr: addr, Mode: load.Closed, Conns: conns})
 			})
 		}
@@ -162,7 +183,7 @@ func BenchmarkKeepalive(b *testing.B) {
 func BenchmarkChurn(b *testing.B) {
 	for _, tg := range benchTargets(b) {
 		b.Run(fmt.Sprintf("strategy=%s/conns=16", tg.name), func(b *testing.B) {
-			addr := tg.serve(b, handlers.Upper(0, nil), "upper")
+			addr := tg.serve(b, forms{handlers.Upper(0, nil), handlers.UpperMessage(0, nil)}, "upper")
 			runLoad(b, load.Config{Addr: addr, Mode: load.Churn, Conns: 16})
 		})
 	}

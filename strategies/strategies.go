@@ -8,12 +8,14 @@
 package strategies
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
 
 	"github.com/gosocketserver/socketserver"
 	"github.com/gosocketserver/socketserver/internal/spec"
+	"github.com/gosocketserver/socketserver/strategies/eventloop"
 	"github.com/gosocketserver/socketserver/strategies/goroutine"
 	"github.com/gosocketserver/socketserver/strategies/pool"
 	stsync "github.com/gosocketserver/socketserver/strategies/sync"
@@ -56,6 +58,10 @@ type Info struct {
 	// concurrency promise.
 	build func(opts *spec.Spec) (socketserver.Strategy, socketserver.Concurrency, error)
 }
+
+// errLinuxOnly is what a strategy written on a Linux interface (epoll)
+// fails to build with elsewhere.
+var errLinuxOnly = errors.New("linux only")
 
 var registry = map[string]*Info{}
 var aliases = map[string]string{}
@@ -114,6 +120,51 @@ func init() {
 			return p, socketserver.AtMost(p.Workers), o.Unused(spec.Names(poolOptions)...)
 		},
 	})
+}
+
+// The event loop's options; the bounds keep a spec from exhausting the
+// machine (every loop is an OS thread's worth of work and an epoll fd).
+var (
+	optLoops = Option{Name: "loops", Kind: spec.Int, Default: "0",
+		Doc: "event loops (0 = GOMAXPROCS)", Min: 0, Max: 1024}
+	optOffload = Option{Name: "offload", Kind: spec.Int, Default: "0",
+		Doc: "goroutines that run the messages of blocking handlers, in order per connection (0 = on the loops)", Min: 0, Max: 10000}
+	optMaxQueued = Option{Name: "maxqueued", Kind: spec.Int, Default: fmt.Sprint(eventloop.DefaultMaxQueued),
+		Doc: "bytes of output queued per connection before reading from it pauses", Min: 1, Max: 1 << 30}
+	optLockThread = Option{Name: "lockthread", Kind: spec.Bool, Default: "false",
+		Doc: "lock each loop to its OS thread"}
+	eventloopOptions = []Option{optLoops, optOffload, optMaxQueued, optLockThread}
+)
+
+func init() {
+	register(&Info{
+		Name:    "eventloop",
+		Python:  "asyncio (selector event loop + asyncio.Protocol)",
+		Summary: "epoll event loops running message handlers, no goroutine per connection (Linux only)",
+		Options: eventloopOptions,
+		build:   buildEventLoop,
+	})
+}
+
+func buildEventLoop(o *spec.Spec) (socketserver.Strategy, socketserver.Concurrency, error) {
+	if !eventloop.Supported {
+		return nil, socketserver.Concurrency{}, fmt.Errorf("eventloop: %w (it is written on epoll)", errLinuxOnly)
+	}
+	st := eventloop.New()
+	var err error
+	if st.Loops, err = o.IntOpt(optLoops); err != nil {
+		return nil, socketserver.Concurrency{}, err
+	}
+	if st.Offload, err = o.IntOpt(optOffload); err != nil {
+		return nil, socketserver.Concurrency{}, err
+	}
+	if st.MaxQueued, err = o.IntOpt(optMaxQueued); err != nil {
+		return nil, socketserver.Concurrency{}, err
+	}
+	if st.LockThread, err = o.BoolOpt(optLockThread); err != nil {
+		return nil, socketserver.Concurrency{}, err
+	}
+	return st, socketserver.Unbounded, o.Unused(spec.Names(eventloopOptions)...)
 }
 
 // New builds a fresh strategy from a spec such as "goroutine" or

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gosocketserver/socketserver/strategies"
+	"github.com/gosocketserver/socketserver/strategies/eventloop"
 	"github.com/gosocketserver/socketserver/strategies/goroutine"
 	"github.com/gosocketserver/socketserver/strategies/pool"
 	stsync "github.com/gosocketserver/socketserver/strategies/sync"
@@ -32,7 +33,15 @@ func TestBuild(t *testing.T) {
 				t.Errorf("pool = %+v", p)
 			}
 		}},
-		{spec: "fork", wantErr: `unknown strategy "fork" (known: goroutine, pool, sync)`},
+		{spec: "eventloop", wantMax: 0},
+		{spec: "eventloop:loops=2,offload=4,maxqueued=4096,lockthread", wantMax: 0, check: func(t *testing.T, s any) {
+			e := s.(*eventloop.Strategy)
+			if e.Loops != 2 || e.Offload != 4 || e.MaxQueued != 4096 || !e.LockThread {
+				t.Errorf("eventloop = %+v", e)
+			}
+		}},
+		{spec: "eventloop:threads=2", wantErr: "unknown option threads for eventloop (allowed: loops, offload, maxqueued, lockthread)"},
+		{spec: "fork", wantErr: `unknown strategy "fork" (known: eventloop, goroutine, pool, sync)`},
 		{spec: "", wantErr: "empty name"},
 		{spec: "pool:workers=0", wantErr: `option workers="0": want an integer in 1..10000`},
 		{spec: "pool:workers=1000000", wantErr: `option workers="1000000": want an integer in 1..10000`},
@@ -83,7 +92,7 @@ func TestList(t *testing.T) {
 		}
 		names = append(names, i.Name)
 	}
-	if got := strings.Join(names, ","); got != "goroutine,pool,sync" {
+	if got := strings.Join(names, ","); got != "eventloop,goroutine,pool,sync" {
 		t.Fatalf("List = %s", got)
 	}
 }

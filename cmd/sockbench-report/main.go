@@ -26,23 +26,34 @@ import (
 
 const usage = `Usage:
 
-	sockbench-report [--out DIR] [--format F,...] RUN.json
+	sockbench-report [--out DIR|-] [--format F,...] RUN.json|-
 
 Writes the views of a run into DIR (default "sockbench-report"), creating it:
 
 ` + reportargs.FormatsHelp + `
-With no --format, every format is written. The paths written are printed.
-"sockbench report" runs this command with its own arguments for the png,
-svg and html formats.
+With no --format, every format is written. The paths written are printed
+on stdout; errors go to stderr. RUN.json "-" reads the run from standard
+input; --out - writes one text format (txt, md, csv, bench or json) to
+stdout. "sockbench report" runs this command with its own arguments for
+the png, svg and html formats.
+
+Flags:
+
+	--out DIR      the directory to write into (default "sockbench-report");
+	               "-" for stdout, with exactly one text --format
+	--format F,... formats to write, comma-separated (default every format)
 
 Exit status: 0 when everything was written, 1 when writing failed, 2 on
-bad usage or a run file that cannot be read.
+bad usage, 3 when the run file is missing, unreadable or not a run.
 
 Examples:
 
 	sockbench-report run.json
 	sockbench-report --out /tmp/r --format html,bench run.json
 `
+
+// stdin is where a run named "-" is read from; tests replace it.
+var stdin io.Reader = os.Stdin
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -52,7 +63,7 @@ func main() {
 // returns the exit status.
 func run(args []string, stdout, stderr io.Writer) int {
 	const prog = "sockbench-report"
-	a, err := reportargs.Parse(prog, args, stderr, usage)
+	a, err := reportargs.Parse(prog, args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -60,10 +71,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return 2
 	}
-	r, err := results.ReadFile(a.Run)
+	r, err := reportargs.ReadRun(a.Run, stdin)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
-		return 2
+		return reportargs.ExitInput
+	}
+	if a.Out == reportargs.Stdout {
+		if err := results.WriteViewTo(stdout, r, a.Formats[0]); err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", prog, err)
+			return 1
+		}
+		return 0
 	}
 	paths, err := report.Write(a.Out, r, a.Formats)
 	for _, p := range paths {

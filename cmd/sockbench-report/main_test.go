@@ -53,8 +53,8 @@ func TestRun(t *testing.T) {
 		{"html and bench", []string{in, "--format", "html,bench", "--out", filepath.Join(dir, "a")}, 0,
 			[]string{"bench.txt", "report.html"}, filepath.Join(dir, "a", "report.html"), ""},
 		{"help", []string{"--help"}, 0, nil, "Usage:", ""},
-		{"bad flag", []string{"--pdf", in}, 2, nil, "", "Usage:"},
-		{"missing run", []string{filepath.Join(dir, "nope.json")}, 2, nil, "", "sockbench-report: "},
+		{"bad flag", []string{"--pdf", in}, 2, nil, "", "flag provided but not defined: -pdf\nrun \"sockbench-report --help\" for usage\n"},
+		{"missing run", []string{filepath.Join(dir, "nope.json")}, 3, nil, "", "sockbench-report: "},
 		{"unwritable out", []string{"--out", in, "--format", "svg", in}, 1, nil, "", "sockbench-report: write report"},
 	}
 	for _, tt := range tests {

@@ -13,8 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/term"
-
 	"github.com/gosocketserver/socketserver/harness/bench"
 	"github.com/gosocketserver/socketserver/internal/serveproto"
 	"github.com/gosocketserver/socketserver/results"
@@ -82,6 +80,11 @@ A connection count that this process's open-file limit cannot hold (each
 connection is a descriptor here and one in the server; the soft limit is
 raised to the hard one first) is refused before anything runs.
 
+Output: the comparison table on stdout (on stderr with --out -, where
+stdout carries the run); progress, notes and errors on stderr. On a
+terminal progress is one status line with the count, the percentage and
+the time left, redrawn in place; otherwise the same line every 5 s.
+
 Exit status: 0 when every scenario was measured; 1 when one was not (its
 server never started; the run is still written, and the message says
 why) or the run was interrupted; 2 for bad flags, including numbers out of
@@ -92,7 +95,8 @@ may use ',' ("sync,goroutine"), so "pool:workers=8,queue=64" stays one spec.
 
 Flags:
   --strategies LIST  targets: strategy specs and reference:goroutine,
-                     reference:pool[:workers=N], reference:serial
+                     reference:pool[:workers=N], reference:serial,
+                     reference:gnet (gnet v2's event loop)
                      (default "` + defaultBenchStrategies + `")
   --strategy SPEC    add one target (repeatable; replaces the default list)
   --no-reference     do not add ` + defaultBenchReference + ` to the default list
@@ -117,14 +121,17 @@ Flags:
                      command for each sample; it must print its address on
                      the first line of stdout, or give --exec-addr
   --exec-addr HOST:PORT  where the --exec server listens
-  --out FILE         write the run as JSON here (default "` + defaultBenchOut + `"; "-" for none)
+  --out FILE         write the run as JSON here (default "` + defaultBenchOut + `",
+                     announced on the first line; "-" for stdout, which
+                     moves the table to stderr; "" for none)
   --old PATH         also serve every strategy and reference target with the
                      sockbench executable at PATH (an older build), as
                      "old:NAME", interleaved with this build's; the old
                      build's scenarios go to --old-out under their plain
                      names, so "sockbench compare OLD-OUT OUT" compares two
                      builds measured under the same conditions
-  --old-out FILE     where --old writes the old build's run (default "` + defaultBenchOldOut + `")
+  --old-out FILE     where --old writes the old build's run (default
+                     "` + defaultBenchOldOut + `"; "-" for stdout; "" for none)
   --quiet            do not print the table
 
 Workloads:
@@ -163,9 +170,7 @@ func splitSpecs(list string) []string {
 }
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, commands["bench"].usage) }
+	fs := newFlagSet("bench", stderr)
 	var one stringList
 	fs.Var(&one, "strategy", "")
 	strategiesFlag := fs.String("strategies", "", "")
@@ -195,6 +200,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return usage("unexpected arguments %q", fs.Args())
 	}
 	*reps = defaultReps(fs, *oldExe, *reps)
+	if *oldExe != "" && *out == stdoutName && *oldOut == stdoutName {
+		return usage("--out and --old-out cannot both be \"-\" (stdout)")
+	}
 
 	cfg, err := benchConfig(benchFlags{
 		one: one, strategies: *strategiesFlag, noRef: *noRef, workloads: *workloadsFlag, conns: *connsFlag,
@@ -207,15 +215,14 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	cfg.Pin = *pin
 	cfg.Launcher = benchLauncher
 	cfg.Args = append([]string{"sockbench", "bench"}, args...)
-	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		cfg.Progress = func(p bench.Progress) { fmt.Fprintf(stderr, "\r\033[K%s", p) }
-	}
+	prog := newProgress(stderr)
+	cfg.Progress = prog.update
+	announceOut(stderr, *out, *oldExe, *oldOut)
+	announcePlan(stderr, cfg)
 
 	start := time.Now()
 	run, err := bench.Run(ctx, cfg)
-	if cfg.Progress != nil {
-		fmt.Fprint(stderr, "\r\033[K")
-	}
+	prog.finish()
 	if err != nil && run == nil {
 		fmt.Fprintf(stderr, "sockbench bench: %v\n", err)
 		if errors.Is(err, bench.ErrBadConfig) {
@@ -232,8 +239,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "sockbench bench: stopped early: %v\n", err)
 		code = 1
 	}
+	tableOut := stdout
+	if *out == stdoutName {
+		tableOut = stderr // stdout carries the run
+	}
 	if !*quiet {
-		if werr := results.WriteTable(stdout, run, results.TableOptions{}); werr != nil {
+		if werr := results.WriteTable(tableOut, run, results.TableOptions{}); werr != nil {
 			fmt.Fprintf(stderr, "sockbench bench: %v\n", werr)
 			code = 1
 		}
@@ -242,21 +253,21 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if *oldExe != "" {
 		var old *results.Run
 		old, cur = splitOldBuild(run, *oldExe)
-		if *oldOut != "-" {
-			if werr := results.WriteFile(*oldOut, old); werr != nil {
+		if *oldOut != "" {
+			if werr := writeRunTo(*oldOut, old, stdout); werr != nil {
 				fmt.Fprintf(stderr, "sockbench bench: %v\n", werr)
 				return 1
 			}
-			fmt.Fprintf(stderr, "sockbench bench: wrote %s (the old build, %d scenarios)\n", *oldOut, len(old.Scenarios))
+			fmt.Fprintf(stderr, "sockbench bench: wrote %s (the old build, %d scenarios)\n", outName(*oldOut), len(old.Scenarios))
 		}
 	}
-	if *out != "-" {
-		if werr := results.WriteFile(*out, cur); werr != nil {
+	if *out != "" {
+		if werr := writeRunTo(*out, cur, stdout); werr != nil {
 			fmt.Fprintf(stderr, "sockbench bench: %v\n", werr)
 			return 1
 		}
-		fmt.Fprintf(stderr, "sockbench bench: wrote %s (%d scenarios in %s)\n", *out, len(cur.Scenarios), time.Since(start).Round(100*time.Millisecond))
-		if *oldExe != "" && *oldOut != "-" {
+		fmt.Fprintf(stderr, "sockbench bench: wrote %s (%d scenarios in %s)\n", outName(*out), len(cur.Scenarios), time.Since(start).Round(100*time.Millisecond))
+		if *oldExe != "" && *oldOut != "" {
 			fmt.Fprintf(stderr, "sockbench bench: compare the builds with: sockbench compare --correction holm %s %s\n", *oldOut, *out)
 			if *reps < defaultBenchOldReps {
 				fmt.Fprintf(stderr, "sockbench bench: note: %d repetitions may be too few for --correction holm (compare says when); a CI gate should run %d\n", *reps, defaultBenchOldReps)
@@ -267,6 +278,72 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "sockbench bench: incomplete: %v\n", err)
 	}
 	return code
+}
+
+// stdoutName is the file name that means standard output.
+const stdoutName = "-"
+
+// announceOut says on the first line of stderr where the run will be
+// written, so that a default run's file is no surprise.
+func announceOut(stderr io.Writer, out, oldExe, oldOut string) {
+	switch out {
+	case "":
+		fmt.Fprintln(stderr, "sockbench bench: the run will not be saved (--out \"\")")
+	case stdoutName:
+		fmt.Fprintln(stderr, "sockbench bench: the run goes to stdout as JSON when done; the table to stderr")
+	default:
+		fmt.Fprintf(stderr, "sockbench bench: the run will be written to %s when done (--out to change)\n", out)
+	}
+	if oldExe != "" && oldOut != "" {
+		fmt.Fprintf(stderr, "sockbench bench: the old build's run to %s\n", oldOut)
+	}
+}
+
+// outName names an output file in messages.
+func outName(name string) string {
+	if name == stdoutName {
+		return "the run to stdout"
+	}
+	return name
+}
+
+// sampleOverhead is the measured cost of one sample beyond its warm-up and
+// measured time (a server process started, stats read, stopped): the
+// default run of 120 samples of 700 ms took 86 s on 2 cores.
+const sampleOverhead = 20 * time.Millisecond
+
+// benchstatMinReps is the fewest repetitions for which benchstat gives a
+// confidence interval (below it every ± reads "∞ need >= 6 samples").
+const benchstatMinReps = 6
+
+// announcePlan says, before the first sample, how big the run is and how
+// long it should take, and why its figures may read as uncertain.
+func announcePlan(stderr io.Writer, cfg bench.Config) {
+	n := len(cfg.Targets) * len(cfg.Workloads) * len(cfg.Conns) * cfg.Reps
+	est := time.Duration(n) * (cfg.Duration + cfg.Warmup + sampleOverhead)
+	fmt.Fprintf(stderr, "sockbench bench: %s x %s x %s x %s = %d samples of %s after %s of warm-up, about %s\n",
+		plural(len(cfg.Targets), "target"), plural(len(cfg.Workloads), "workload"), plural(len(cfg.Conns), "connection count"),
+		plural(cfg.Reps, "repetition"), n, cfg.Duration, cfg.Warmup, est.Round(time.Second))
+	if cfg.Reps < benchstatMinReps {
+		fmt.Fprintf(stderr, "sockbench bench: note: benchstat needs %d repetitions for its ± (--reps %d); the tables and \"sockbench compare\" use these %d as they are\n",
+			benchstatMinReps, benchstatMinReps, cfg.Reps)
+	}
+}
+
+// plural returns "1 target" or "3 targets".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// writeRunTo writes r to the file name, or to stdout when name is "-".
+func writeRunTo(name string, r *results.Run, stdout io.Writer) error {
+	if name == stdoutName {
+		return results.Write(stdout, r)
+	}
+	return results.WriteFile(name, r)
 }
 
 // splitOldBuild separates the scenarios of the targets that the --old

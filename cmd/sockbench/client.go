@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -31,6 +30,11 @@ Flags:
   --timeout D        connect and receive timeout (default 5s)
   --read-all         read the reply until EOF
 
+Output: the Sent and Received lines on stdout; errors on stderr.
+
+Exit status: 0 when a reply was received, 1 when connecting, sending or
+receiving failed, 2 for bad usage.
+
 Examples:
   sockbench client hello world with TCP
   sockbench client --addr 127.0.0.1:9999 python is nice
@@ -40,9 +44,7 @@ Examples:
 }
 
 func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("client", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, commands["client"].usage) }
+	fs := newFlagSet("client", stderr)
 	addr := fs.String("addr", "localhost:9999", "")
 	unixPath := fs.String("unix", "", "")
 	timeout := fs.Duration("timeout", 5*time.Second, "")

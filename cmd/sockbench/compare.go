@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gosocketserver/socketserver/internal/reportargs"
 	"github.com/gosocketserver/socketserver/results"
 )
 
@@ -72,9 +73,24 @@ Flags:
 	--within PCT       speed goal: fail unless every paired interval shows
 	                   the new side at most PCT worse, e.g. 3%
 	--format F         table (default), markdown or csv
+	--fail-on-starved  exit 1 when the new side (or a strategy, with --by
+	                   strategy) starved more clients than the old side (or
+	                   the base) in any compared scenario
+
+Starved clients: a server that leaves clients without any reply can look
+faster for serving fewer of them, and its "~" or improvement says nothing
+about that. Every compared scenario in which either side starved clients
+gets a line "starved: ..." (or "starved more: ...") after the table, and
+the summary line says in how many scenarios the new side starved more.
+
+Output: the comparison (table, Markdown or CSV) on stdout; the list of
+regressions, goals not shown and errors on stderr. A run file "-" is read
+from standard input (one of the two at most).
 
 Exit status: 0 no significant regression (and, with --within, the goal
-shown), 1 regression or goal not shown, 2 bad usage or input.
+shown; with --fail-on-starved, no side starving more), 1 regression, goal
+not shown or starvation with --fail-on-starved, 2 bad usage, 3 a run file
+missing, unreadable or not a run.
 
 Run files are read up to 256 MiB (results.MaxRunSize) and refused at the
 first NUL byte; values no benchmark could measure (negative, non-finite
@@ -87,6 +103,8 @@ Examples:
 	sockbench compare --correction holm old.json new.json
 	sockbench compare --threshold 10% --metric requests_per_cpu_s,p99 old.json new.json
 	sockbench compare --by strategy --base goroutine run.json
+	sockbench compare --by strategy --base goroutine --fail-on-starved run.json
+	sockbench bench --out - --quiet | sockbench compare baseline.json -
 	sockbench compare --by strategy --base reference:pool --paired --metric rpcpu run.json
 	sockbench compare --by strategy --base reference:goroutine --within 3% --metric rpcpu,rps run.json
 `,
@@ -95,9 +113,7 @@ Examples:
 }
 
 func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, commands["compare"].usage) }
+	fs := newFlagSet("compare", stderr)
 	alpha := fs.Float64("alpha", 0.05, "significance level")
 	correction := fs.String("correction", "none", "none or holm")
 	threshold := fs.String("threshold", "5%", "smallest change that counts")
@@ -107,6 +123,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	format := fs.String("format", "table", "table, markdown or csv")
 	paired := fs.Bool("paired", false, "add paired median ratios with intervals")
 	within := fs.String("within", "", "speed goal, e.g. 3%")
+	failStarved := fs.Bool("fail-on-starved", false, "exit 1 when the new side starved more clients")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -154,13 +171,16 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		if len(files) != 2 {
 			return fail("want two run files (OLD.json NEW.json), got %d; see \"sockbench help compare\"", len(files))
 		}
-		old, err := results.ReadFile(files[0])
-		if err != nil {
-			return fail("%v", err)
+		if files[0] == reportargs.Stdin && files[1] == reportargs.Stdin {
+			return fail("only one run file can be \"-\" (standard input)")
 		}
-		new, err := results.ReadFile(files[1])
+		old, err := reportargs.ReadRun(files[0], stdin)
 		if err != nil {
-			return fail("%v", err)
+			return inputFail(stderr, err)
+		}
+		new, err := reportargs.ReadRun(files[1], stdin)
+		if err != nil {
+			return inputFail(stderr, err)
 		}
 		if cmp, err = results.Compare(old, new, opts); err != nil {
 			return fail("%s vs %s: %v", files[0], files[1], err)
@@ -170,9 +190,9 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		if len(files) != 1 {
 			return fail("--by strategy wants one run file, got %d", len(files))
 		}
-		run, err := results.ReadFile(files[0])
+		run, err := reportargs.ReadRun(files[0], stdin)
 		if err != nil {
-			return fail("%v", err)
+			return inputFail(stderr, err)
 		}
 		if cmp, err = results.CompareStrategies(run, *base, opts); err != nil {
 			return fail("%s: %v", files[0], err)
@@ -211,7 +231,25 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "sockbench compare: %d significant regression(s) beyond %g%%\n", len(regs), 100*th)
 		code = 1
 	}
+	if more := cmp.StarvedMore(); len(more) > 0 && *failStarved {
+		for i, s := range more {
+			if i == 5 {
+				fmt.Fprintf(stderr, "... and %d more\n", len(more)-i)
+				break
+			}
+			fmt.Fprintf(stderr, "starved more: %s\n", s)
+		}
+		fmt.Fprintf(stderr, "sockbench compare: %s starved more clients than %s in %d scenario(s)\n", cmp.NewName, cmp.OldName, len(more))
+		code = 1
+	}
 	return code
+}
+
+// inputFail reports a run file that cannot be read and returns its exit
+// status.
+func inputFail(stderr io.Writer, err error) int {
+	fmt.Fprintf(stderr, "sockbench compare: %v\n", err)
+	return reportargs.ExitInput
 }
 
 // listFirst writes one line per delta, the first five only, then how many

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -36,9 +35,11 @@ that concurrency.
 Checks: ` + fmt.Sprint(blackbox.AddrCheckNames()) + `
 
 Prints "PASS name" or "FAIL name: reason" for each check, then
-"N passed, M failed" on the last line. Exit status 0 if every check passed,
-1 if any failed (or the concurrency could not be measured), 2 on bad usage
-or when nothing accepts a connection at the address.
+"N passed, M failed" on the last line, on stdout; errors on stderr.
+
+Exit status: 0 if every check passed, 1 if any failed (or the concurrency
+could not be measured), 2 on bad usage, 3 when nothing accepts a
+connection at the address (no input to check).
 
 Flags:
   --addr HOST:PORT  TCP address of the server
@@ -61,9 +62,7 @@ Examples:
 }
 
 func runConform(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("conform", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, commands["conform"].usage) }
+	fs := newFlagSet("conform", stderr)
 	addr := fs.String("addr", "", "TCP address HOST:PORT")
 	unix := fs.String("unix", "", "Unix socket path")
 	expect := fs.String("expect", "", "serial, unbounded or N (default: measure)")
@@ -109,7 +108,7 @@ func runConform(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	c, err := d.DialContext(ctx, network, target)
 	if err != nil {
 		fmt.Fprintf(stderr, "sockbench conform: no server to check: %v\n", err)
-		return 2
+		return 3
 	}
 	c.Close()
 	opts := blackbox.AddrOptions{Timeout: *timeout, Holders: *holders}

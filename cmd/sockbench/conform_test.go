@@ -230,7 +230,7 @@ func TestConformNoServer(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	code, out, errs := conform("--addr", addr)
-	if code != 2 || out != "" || !strings.Contains(errs, "no server to check") || !strings.Contains(errs, "refused") {
-		t.Errorf("exit %d, stdout %q, stderr %q; want 2 and one message naming the refused connection", code, out, errs)
+	if code != 3 || out != "" || !strings.Contains(errs, "no server to check") || !strings.Contains(errs, "refused") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 3 (no input, not usage) and one message naming the refused connection", code, out, errs)
 	}
 }

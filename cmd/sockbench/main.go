@@ -11,6 +11,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -32,6 +33,9 @@ type command struct {
 }
 
 var commands = map[string]*command{}
+
+// stdin is where commands read an input file named "-"; tests replace it.
+var stdin io.Reader = os.Stdin
 
 func register(c *command) {
 	if _, dup := commands[c.name]; dup {
@@ -56,6 +60,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	name := args[0]
 	switch name {
+	case "-version", "--version":
+		return commands["version"].run(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
 			if c, ok := commands[args[1]]; ok {
@@ -71,8 +77,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	c, ok := commands[name]
 	if !ok {
-		fmt.Fprintf(stderr, "sockbench: unknown command %q\n", name)
-		printUsage(stderr)
+		fmt.Fprintf(stderr, "sockbench: unknown command %q\nrun \"sockbench help\" for the list of commands\n", name)
 		return 2
 	}
 	if wantsHelp(args[1:]) {
@@ -97,6 +102,16 @@ func wantsHelp(args []string) bool {
 	return false
 }
 
+// newFlagSet returns the flag set of command name: errors go to stderr,
+// followed by one line pointing to the command's help (not the whole help,
+// which would bury the error).
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprintf(stderr, "run \"sockbench help %s\" for usage\n", name) }
+	return fs
+}
+
 func printUsage(w io.Writer) {
 	fmt.Fprint(w, "sockbench serves, checks, benchmarks and compares socket servers.\n\nUsage:\n\n\tsockbench <command> [flags] [args]\n\nCommands:\n\n")
 	names := make([]string, 0, len(commands))
@@ -107,5 +122,15 @@ func printUsage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "\t%-10s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprint(w, "\nRun \"sockbench help <command>\" for a command's flags and examples.\n")
+	fmt.Fprint(w, `
+Results (tables, runs, reports) go to stdout; progress, notes and errors
+to stderr. A file argument or --out of "-" is stdin or stdout.
+
+Exit status: 0 success; 1 failure (a regression, a write error, an
+unmeasured scenario); 2 bad usage; 3 an input that is missing, unreadable
+or not a run (a run file; for conform, a server at the address). "sockbench help COMMAND" says which apply.
+
+Run "sockbench help <command>" for a command's flags and examples,
+"sockbench version" for this build.
+`)
 }

@@ -22,12 +22,23 @@ func init() {
 		summary: "write tables, CSV, Go benchmark format, PNG/SVG charts and an HTML report from a run",
 		usage: `Usage:
 
-	sockbench report [--out DIR] [--format F,...] RUN.json
+	sockbench report [--out DIR|-] [--format F,...] RUN.json|-
 
 Writes the views of a run into DIR (default "sockbench-report"), creating it:
 
 ` + reportargs.FormatsHelp + `
-With no --format, every format is written. The paths written are printed.
+With no --format, every format is written. The paths written are printed
+on stdout; errors and notes go to stderr. RUN.json "-" reads the run from
+standard input; --out - writes one text format (txt, md, csv, bench or
+json, named by --format) to stdout instead of a directory, for a pipe:
+
+	sockbench report --format bench --out - run.json | benchstat -col /strategy /dev/stdin
+
+Flags:
+
+	--out DIR      the directory to write into (default "sockbench-report");
+	               "-" for stdout, with exactly one text --format
+	--format F,... formats to write, comma-separated (default every format)
 
 sockbench writes txt, md, csv, bench and json itself. Charts and HTML are
 drawn by the sockbench-report command (plotting stays out of the server
@@ -41,13 +52,16 @@ one line on stderr; an explicit --format with png, svg or html fails.
 
 Exit status: 0 when everything asked for was written, 1 when writing
 failed or --format asks for png, svg or html and sockbench-report is not
-found, 2 on bad usage or a run file that cannot be read.
+found, 2 on bad usage, 3 when the run file is missing, unreadable or not
+a run.
 
 Examples:
 
 	sockbench report run.json
 	sockbench report --out /tmp/r --format html,bench run.json
 	sockbench report --format txt,md run.json
+	sockbench report --format bench --out - run.json
+	sockbench bench --out - --quiet | sockbench report --format txt --out - -
 `,
 		run: runReport,
 	})
@@ -55,7 +69,7 @@ Examples:
 
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	const prog = "sockbench report"
-	a, err := reportargs.Parse(prog, args, stderr, commands["report"].usage)
+	a, err := reportargs.Parse(prog, args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, commands["report"].usage)
 		return 0
@@ -90,10 +104,17 @@ func howToGetReport(args []string) string {
 // writeViews writes the formats of a that need no charts, printing the
 // paths written; it returns the exit status.
 func writeViews(a reportargs.Args, stdout, stderr io.Writer) int {
-	r, err := results.ReadFile(a.Run)
+	r, err := reportargs.ReadRun(a.Run, stdin)
 	if err != nil {
 		fmt.Fprintf(stderr, "sockbench report: %v\n", err)
-		return 2
+		return reportargs.ExitInput
+	}
+	if a.Out == reportargs.Stdout {
+		if err := results.WriteViewTo(stdout, r, a.Formats[0]); err != nil {
+			fmt.Fprintf(stderr, "sockbench report: %v\n", err)
+			return 1
+		}
+		return 0
 	}
 	paths, err := results.WriteViews(a.Out, r, a.Formats)
 	for _, p := range paths {
@@ -126,11 +147,11 @@ func findReportCommand() (string, error) {
 }
 
 // runReportCommand runs the sockbench-report at path with args, on this
-// process's stdin and the given stdout and stderr, and returns its exit
+// stdin (the package's) and the given stdout and stderr, and returns its exit
 // status (1 if it could not be started or was killed).
 func runReportCommand(ctx context.Context, path string, args []string, stdout, stderr io.Writer) int {
 	cmd := exec.CommandContext(ctx, path, args...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, stderr
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stdout, stderr
 	err := cmd.Run()
 	var exit *exec.ExitError
 	switch {

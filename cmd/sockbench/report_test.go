@@ -76,7 +76,7 @@ func TestReportInProcess(t *testing.T) {
 			[]string{"--format svg,png needs sockbench-report"}},
 		{"bad format", []string{"--format", "pdf", in}, 2, nil, []string{"unknown report format"}},
 		{"no file", []string{}, 2, nil, []string{"want one run file"}},
-		{"missing file", []string{"--out", filepath.Join(dir, "e"), filepath.Join(dir, "nope.json")}, 2, nil, []string{"nope.json"}},
+		{"missing file", []string{"--out", filepath.Join(dir, "e"), filepath.Join(dir, "nope.json")}, 3, nil, []string{"nope.json"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -189,7 +189,7 @@ func TestReportDelegates(t *testing.T) {
 		{"on PATH, html", false, []string{in, "--format", "html", "--out", filepath.Join(dir, "b")}, 0, []string{"report.html"}, ""},
 		{"on PATH, default formats", false, []string{in, "--out", filepath.Join(dir, "c")}, 0,
 			sorted(append([]string{"bench.txt", "report.html", "run.csv", "run.json", "table.md", "table.txt"}, append(charts("png"), charts("svg")...)...)), ""},
-		{"beside, missing run file", true, []string{"--format", "png", "--out", filepath.Join(dir, "d"), filepath.Join(dir, "nope.json")}, 2,
+		{"beside, missing run file", true, []string{"--format", "png", "--out", filepath.Join(dir, "d"), filepath.Join(dir, "nope.json")}, 3,
 			nil, "sockbench-report: "},
 	}
 	for _, tt := range tests {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log"
@@ -53,7 +52,11 @@ Flags:
                        before anyone can connect (default 0: the umask's)
   --unix-group GROUP   the Unix socket file's group, a name or an id
   --backlog N          listen backlog, Python's request_queue_size
-                       (` + serveproto.BacklogRange.String() + `, default 5)
+                       (` + serveproto.BacklogRange.String() + `, default 5, as Python); the servers
+                       "sockbench bench" starts use 4096. Give more before
+                       "bench --addr" with many clients, or their connections
+                       queue and are refused; serve warns on stderr when its
+                       listen queue fills
   --reuse-address      set SO_REUSEADDR (default true; Python's default is false:
                        --reuse-address=false behaves as Python)
   --reuse-port         set SO_REUSEPORT (default false)
@@ -91,6 +94,12 @@ Examples:
 Boolean strategy options take true or false ("pool:workers=4,refuse=true").
 A number outside its range (shown in parentheses) is refused before
 anything is served, with exit status 2.
+
+Output: --print-addr's address and --control's replies on stdout; the
+request log and errors on stderr.
+
+Exit status: 0 after a clean shutdown, 1 when listening or serving failed,
+2 for bad usage (a number out of its range included).
 `,
 		run: runServe,
 	})
@@ -134,17 +143,10 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet(serveproto.ServeCommand, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {} // the whole help only when asked: a bad flag's error must stay visible
+	fs := newFlagSet(serveproto.ServeCommand, stderr)
 	inv := serveproto.DefaultServe()
 	inv.Register(fs)
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stderr, commands[serveproto.ServeCommand].usage)
-		} else {
-			fmt.Fprintf(stderr, "Run 'sockbench help %s' for its flags.\n", serveproto.ServeCommand)
-		}
 		return 2
 	}
 	if fs.NArg() > 0 {
@@ -209,6 +211,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if inv.Control {
 		wg.Go(func() { serveproto.Control(ctx, os.Stdin, out, srv.ActiveConns, cancel) })
 	}
+	defer watchBacklog(ctx, srv.Listener(), srv.ErrorLog)()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.ListenAndServe() }()
 	var forced atomic.Bool

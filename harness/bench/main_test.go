@@ -23,7 +23,15 @@ func TestMain(m *testing.M) {
 		stop()
 		os.Exit(code)
 	}
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, antsPool...)
+}
+
+// antsPool is the default pool that github.com/panjf2000/ants (under gnet,
+// the reference:gnet server) starts when it is initialised: two goroutines
+// for the life of the process, not a leak of a test.
+var antsPool = []goleak.Option{
+	goleak.IgnoreTopFunction("github.com/panjf2000/ants/v2.(*poolCommon).purgeStaleWorkers"),
+	goleak.IgnoreTopFunction("github.com/panjf2000/ants/v2.(*poolCommon).ticktock"),
 }
 
 // testLauncher re-executes the test binary as a server (see TestMain).

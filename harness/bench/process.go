@@ -66,7 +66,7 @@ type server struct {
 // startServer waits until addr accepts connections. pin >= 0 pins the
 // process to that CPU.
 func startServer(ctx context.Context, cmd *exec.Cmd, addr string, control bool, pin int) (*server, error) {
-	s := &server{cmd: cmd, control: control, stderr: &tailBuffer{max: 4096}, lines: make(chan string, 16)}
+	s := &server{cmd: cmd, control: control, stderr: &tailBuffer{max: 8192}, lines: make(chan string, 16)}
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrServerStart, err)

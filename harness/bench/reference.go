@@ -20,7 +20,8 @@ import (
 // Kinds: "goroutine" starts a goroutine per connection; "pool" starts
 // Workers goroutines that take connections from an unbuffered channel (the
 // accept loop waits while all are busy); "serial" serves each connection
-// inline in the accept loop.
+// inline in the accept loop; "gnet" is gnet v2's event loop (see
+// serveGnet), the best-known Go event loop, for the eventloop strategy.
 //
 // Handlers, spoken as handlers.Upper, handlers.UpperLines and
 // handlers.Echo do: "upper" reads one line (8 KiB bufio reader), strips
@@ -29,7 +30,7 @@ import (
 // with its newline, one write per reply, until EOF; "echo" writes back
 // every read of up to 32 KiB.
 type RefServer struct {
-	Kind    string // goroutine, pool or serial
+	Kind    string // goroutine, pool, serial or gnet
 	Workers int    // pool only; 0 means DefaultRefWorkers
 	Handler string // upper, upperlines or echo
 
@@ -41,9 +42,9 @@ func (s *RefServer) Conns() int { return int(s.conns.Load()) }
 
 func (s *RefServer) check() error {
 	switch s.Kind {
-	case "goroutine", "pool", "serial":
+	case "goroutine", "pool", "serial", "gnet":
 	default:
-		return fmt.Errorf("reference server: unknown kind %q (want goroutine, pool or serial)", s.Kind)
+		return fmt.Errorf("reference server: unknown kind %q (want goroutine, pool, serial or gnet)", s.Kind)
 	}
 	if !refHandlers[s.Handler] {
 		return fmt.Errorf("reference server: unknown handler %q (want upper, upperlines or echo)", s.Handler)
@@ -58,6 +59,15 @@ func (s *RefServer) check() error {
 func (s *RefServer) Serve(ctx context.Context, ln net.Listener) error {
 	if err := s.check(); err != nil {
 		return err
+	}
+	if s.Kind == "gnet" {
+		// gnet binds its own socket: hand it ln's address. A client that
+		// connects meanwhile is refused or reset; ServeAddr has no gap.
+		addr := ln.Addr().String()
+		if err := ln.Close(); err != nil {
+			return fmt.Errorf("reference server: %w", err)
+		}
+		return s.serveGnet(ctx, addr, nil)
 	}
 	var (
 		mu     sync.Mutex
@@ -144,6 +154,26 @@ func (s *RefServer) Serve(ctx context.Context, ln net.Listener) error {
 	ln.Close()
 	wg.Wait()
 	return err
+}
+
+// ServeAddr listens on the TCP address addr and serves like Serve; ready,
+// if not nil, is called with the bound address once clients can connect.
+// For Kind "gnet", gnet binds the socket itself.
+func (s *RefServer) ServeAddr(ctx context.Context, addr string, ready func(net.Addr)) error {
+	if err := s.check(); err != nil {
+		return err
+	}
+	if s.Kind == "gnet" {
+		return s.serveGnet(ctx, addr, ready)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("reference server: %w", err)
+	}
+	if ready != nil {
+		ready(ln.Addr())
+	}
+	return s.Serve(ctx, ln)
 }
 
 // serveConn runs the handler on c, then half-closes and closes it.

@@ -14,21 +14,25 @@ import (
 // serveRef serves a RefServer on 127.0.0.1 until the test ends.
 func serveRef(t *testing.T, kind, handler string) (*RefServer, string) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	srv := &RefServer{Kind: kind, Workers: 2, Handler: handler}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
+	addrc := make(chan net.Addr, 1)
+	go func() { done <- srv.ServeAddr(ctx, "127.0.0.1:0", func(a net.Addr) { addrc <- a }) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("Serve: %v", err)
 		}
 	})
-	return srv, ln.Addr().String()
+	select {
+	case a := <-addrc:
+		return srv, a.String()
+	case err := <-done:
+		done <- err
+		t.Fatalf("ServeAddr: %v", err)
+	}
+	return nil, ""
 }
 
 func dial(t *testing.T, addr string) net.Conn {
@@ -164,5 +168,37 @@ func TestRefServeMainControl(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("refserve did not stop at end of input")
+	}
+}
+
+// TestRefServerGnet: gnet's event loop speaks the reference handlers, line
+// by line (it cannot see a half-close, so every line ends with a newline).
+func TestRefServerGnet(t *testing.T) {
+	long := strings.Repeat("abc", 30000) // longer than gnet's first read
+	_, lines := serveRef(t, "gnet", "upperlines")
+	c := dial(t, lines)
+	r := bufio.NewReader(c)
+	for _, line := range []string{"hello world\n", "a\nb\n", long + "\n"} {
+		io.WriteString(c, line)
+		for _, want := range strings.SplitAfter(strings.TrimSuffix(line, "\n"), "\n") {
+			got, err := r.ReadString('\n')
+			if want = strings.ToUpper(strings.TrimSuffix(want, "\n")) + "\n"; err != nil || got != want {
+				t.Fatalf("upperlines answered %.40q, %v; want %.40q", got, err, want)
+			}
+		}
+	}
+	_, seed := serveRef(t, "gnet", "upper")
+	c = dial(t, seed)
+	io.WriteString(c, "  hello world with tcp \r\nignored\n")
+	if got, _ := io.ReadAll(c); string(got) != "HELLO WORLD WITH TCP" {
+		t.Errorf("upper answered %q, want %q", got, "HELLO WORLD WITH TCP")
+	}
+	_, echo := serveRef(t, "gnet", "echo")
+	c = dial(t, echo)
+	payload := bytes.Repeat([]byte{0, 1, 2, 255}, 20000)
+	go func() { c.Write(payload) }()
+	got := make([]byte, len(payload))
+	if _, err := io.ReadFull(c, got); err != nil || !bytes.Equal(got, payload) {
+		t.Errorf("echo returned %v, want the %d bytes sent", err, len(payload))
 	}
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // RefServeUsage is the help text of RefServeMain ("sockbench refserve").
-var RefServeUsage = `Usage: sockbench refserve --kind goroutine|pool|serial [flags]
+var RefServeUsage = `Usage: sockbench refserve --kind goroutine|pool|serial|gnet [flags]
 
 Serve a hand-written reference server (net and bufio only, no socketserver
 package) for the benchmark harness, which starts it as it starts
@@ -21,8 +21,9 @@ package) for the benchmark harness, which starts it as it starts
 
 Flags:
   --kind KIND        goroutine (one per connection), pool (workers take
-                     connections from a channel) or serial (the accept loop
-                     serves inline)
+                     connections from a channel), serial (the accept loop
+                     serves inline) or gnet (gnet v2's event loops, one per
+                     GOMAXPROCS)
   --workers N        pool size (` + serveproto.RefWorkersRange.String() + `, default 64)
   --handler NAME     upper (one line then close), upperlines (keep-alive) or
                      echo (default "upperlines")
@@ -33,6 +34,8 @@ Flags:
   --control          read commands on stdin: "stats" prints a JSON line of
                      runtime statistics; "quit" or end of input stops
   --cpuprofile FILE  write a CPU profile of the serving to FILE
+
+Exit status: 0 after a clean stop, 1 on failure, 2 for bad usage.
 
 Examples:
   sockbench refserve --kind goroutine --addr 127.0.0.1:9999
@@ -48,7 +51,7 @@ Examples:
 func RefServeMain(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet(serveproto.RefServeCommand, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, RefServeUsage) }
+	fs.Usage = func() { fmt.Fprintf(stderr, "run \"sockbench help %s\" for usage\n", serveproto.RefServeCommand) }
 	inv := serveproto.DefaultRefServe()
 	inv.Register(fs)
 	if err := fs.Parse(args); err != nil {
@@ -63,38 +66,33 @@ func RefServeMain(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		fmt.Fprintf(stderr, "sockbench refserve: %v\n", err)
 		return 2
 	}
-	ln, err := net.Listen("tcp", inv.Addr)
-	if err != nil {
-		fmt.Fprintf(stderr, "sockbench refserve: %v\n", err)
-		return 1
-	}
 	if inv.CPUProfile != "" {
 		f, err := os.Create(inv.CPUProfile)
 		if err != nil {
-			ln.Close()
 			fmt.Fprintf(stderr, "sockbench refserve: %v\n", err)
 			return 1
 		}
 		defer f.Close()
 		if err := pprof.StartCPUProfile(f); err != nil {
-			ln.Close()
 			fmt.Fprintf(stderr, "sockbench refserve: %v\n", err)
 			return 1
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if inv.PrintAddr {
-		_ = serveproto.WriteAddr(stdout, ln.Addr())
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	if inv.Control {
-		// The control loop blocks reading stdin; it is not waited for,
-		// since stdin may stay open after the server stops (the process
-		// exits right after).
-		go serveproto.Control(ctx, stdin, stdout, srv.Conns, cancel)
+	ready := func(addr net.Addr) {
+		if inv.PrintAddr {
+			_ = serveproto.WriteAddr(stdout, addr)
+		}
+		if inv.Control {
+			// The control loop blocks reading stdin; it is not waited for,
+			// since stdin may stay open after the server stops (the process
+			// exits right after).
+			go serveproto.Control(ctx, stdin, stdout, srv.Conns, cancel)
+		}
 	}
-	if err := srv.Serve(ctx, ln); err != nil {
+	if err := srv.ServeAddr(ctx, inv.Addr, ready); err != nil {
 		fmt.Fprintf(stderr, "sockbench refserve: %v\n", err)
 		return 1
 	}

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -152,6 +153,7 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 			Repetitions: cfg.Reps,
 			Interleaved: len(cfg.Targets) > 1,
 			Args:        cfg.Args,
+			Backlog:     cfg.Backlog,
 		},
 	}
 	pinServer := -1
@@ -262,7 +264,7 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 			sc.Warnings = cellWarnings(sc, c.conns-c.w.slowConns(c.conns), firstErr[ci][ti])
 			if k := c.w.slowConns(c.conns); k > 0 {
 				sc.Warnings = append(sc.Warnings, results.Warning{Kind: results.SlowClients, Clients: k, OfClients: c.conns,
-					Delay: results.Duration(orDefault(c.w.slowDelay, load.DefaultSlowDelay))})
+					Delay: results.Duration(cmp.Or(c.w.slowDelay, load.DefaultSlowDelay))})
 			} else if c.w.slowShare > 0 {
 				sc.Warnings = append(sc.Warnings, results.Warning{Kind: results.NoSlowClient})
 			}
@@ -278,13 +280,6 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 		runErr = fmt.Errorf("%w: %d scenario(s) had no successful repetition (%s); first failure: %s", ErrNotMeasured, len(unmeasured), names, firstFailure)
 	}
 	return run, runErr
-}
-
-func orDefault(d, def time.Duration) time.Duration {
-	if d == 0 {
-		return def
-	}
-	return d
 }
 
 // memMinConns is the fewest connections held open for which a sample
@@ -443,11 +438,7 @@ func sampleOf(res *load.Result) results.Sample {
 	if s.Duration > 0 {
 		s.Throughput = float64(res.Requests) / s.Duration
 	}
-	for _, n := range res.PerConn {
-		if n == 0 {
-			s.Starved++
-		}
-	}
+	s.Starved = res.Starved()
 	if h := res.Latency; h != nil && h.TotalCount() > 0 {
 		s.Latency = results.Latency{
 			P50:  float64(h.ValueAtQuantile(50)),

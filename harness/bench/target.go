@@ -89,7 +89,7 @@ func StrategyTarget(strategySpec string) Target {
 
 // ParseTarget parses a target name: "reference:goroutine",
 // "reference:pool" (64 workers), "reference:pool:workers=N",
-// "reference:serial", or else a strategy spec of this project. Errors wrap
+// "reference:serial", "reference:gnet", or else a strategy spec of this project. Errors wrap
 // ErrBadSpec.
 func ParseTarget(s string) (Target, error) {
 	s = strings.TrimSpace(s)
@@ -109,7 +109,7 @@ func ParseTarget(s string) (Target, error) {
 	}
 	t := Target{Name: s, Kind: KindReference, RefKind: sp.Name}
 	switch sp.Name {
-	case "goroutine", "serial":
+	case "goroutine", "serial", "gnet":
 		err = sp.Unused()
 	case "pool":
 		t.RefWorkers, err = sp.IntOpt(refWorkersOption)
@@ -117,7 +117,7 @@ func ParseTarget(s string) (Target, error) {
 			err = sp.Unused("workers")
 		}
 	default:
-		err = fmt.Errorf("unknown reference server %q (known: goroutine, pool, serial)", sp.Name)
+		err = fmt.Errorf("unknown reference server %q (known: goroutine, pool, serial, gnet)", sp.Name)
 	}
 	if err != nil {
 		return Target{}, fmt.Errorf("%w: %s: %w", ErrBadSpec, s, err)

@@ -118,6 +118,7 @@ func TestParseTarget(t *testing.T) {
 		{"reference:pool", Target{Name: "reference:pool", Kind: KindReference, RefKind: "pool", RefWorkers: 64}, ""},
 		{"reference:pool:workers=8", Target{Name: "reference:pool:workers=8", Kind: KindReference, RefKind: "pool", RefWorkers: 8}, ""},
 		{"reference:serial", Target{Name: "reference:serial", Kind: KindReference, RefKind: "serial"}, ""},
+		{"reference:gnet", Target{Name: "reference:gnet", Kind: KindReference, RefKind: "gnet"}, ""},
 		{"reference", Target{}, "needs a kind"},
 		{"reference:fork", Target{}, "unknown reference server"},
 		{"reference:serial:workers=2", Target{}, "takes no options"},

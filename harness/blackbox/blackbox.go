@@ -6,6 +6,7 @@ import (
 
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 )
@@ -103,7 +104,7 @@ func CheckAddr(ctx context.Context, network, addr string, expect socketserver.Co
 	}
 	var out []Result
 	for _, c := range addrChecks {
-		if len(opts.Only) > 0 && !contains(opts.Only, c.name) {
+		if len(opts.Only) > 0 && !slices.Contains(opts.Only, c.name) {
 			continue
 		}
 		err := ctx.Err()
@@ -119,15 +120,6 @@ func CheckAddr(ctx context.Context, network, addr string, expect socketserver.Co
 		out = append(out, r)
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // runBounded runs f with a context that is cancelled after d; every client

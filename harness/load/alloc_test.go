@@ -9,9 +9,11 @@ import (
 
 // TestClosedLoopDoesNotAllocate checks that Closed mode allocates nothing
 // per request: whatever Run allocates is fixed (workers, histograms,
-// connections), so the mallocs per request of a run of thousands of
-// requests must be far below one. The test server does not allocate per
-// request either.
+// connections), so the mallocs of a run are that fixed part (at most
+// fixedMallocs) plus far below one per request. The test server does not
+// allocate per request either. The fixed part is allowed for separately:
+// on a loaded machine under -race a run of 200 ms may make only ~900
+// requests, and 155 fixed mallocs then read as 0.18 per request.
 func TestClosedLoopDoesNotAllocate(t *testing.T) {
 	for _, proto := range []Protocol{UpperLine{}, Echo{Size: 100}} {
 		var s *testServer
@@ -31,10 +33,11 @@ func TestClosedLoopDoesNotAllocate(t *testing.T) {
 		if res.Requests < 500 {
 			t.Fatalf("%T: only %d requests, too few to tell", proto, res.Requests)
 		}
-		perReq := float64(after.Mallocs-before.Mallocs) / float64(res.Requests)
-		t.Logf("%T: %d requests, %d mallocs, %.4f per request", proto, res.Requests, after.Mallocs-before.Mallocs, perReq)
-		if perReq > 0.1 {
-			t.Errorf("%T: %.3f allocations per request", proto, perReq)
+		mallocs := after.Mallocs - before.Mallocs
+		t.Logf("%T: %d requests, %d mallocs, %.4f per request", proto, res.Requests, mallocs, float64(mallocs)/float64(res.Requests))
+		const fixedMallocs = 300
+		if float64(mallocs) > fixedMallocs+0.1*float64(res.Requests) {
+			t.Errorf("%T: %d allocations for %d requests: more than %d fixed + 0.1 per request", proto, mallocs, res.Requests, fixedMallocs)
 		}
 	}
 }

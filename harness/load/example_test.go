@@ -66,23 +66,17 @@ func ExampleRun() {
 	}
 	fmt.Println("connections:", len(res.PerConn))
 	fmt.Println("all replies correct:", res.Requests > 0 && res.Errors == 0)
-	served := 0
-	for _, n := range res.PerConn {
-		if n > 0 {
-			served++
-		}
-	}
-	fmt.Println("connections served:", served)
+	fmt.Println("connections served:", res.Served(), "starved:", res.Starved())
 	// load.Jain(res.PerConn) is the fairness index (1 = perfectly even); it
 	// depends on the scheduler, so this example does not print it.
 	// A report would print, for instance:
-	//   fmt.Printf("%.0f req/s, p99 %dus, client-bound %v\n",
-	//       res.AchievedRate, res.Latency.ValueAtQuantile(99), res.ClientBound)
+	//   fmt.Printf("%.0f req/s, p99 %v, client-bound %v\n",
+	//       res.AchievedRate, res.LatencyAt(99), res.ClientBound)
 
 	// Output:
 	// connections: 4
 	// all replies correct: true
-	// connections served: 4
+	// connections served: 4 starved: 0
 }
 
 func ExampleJain() {

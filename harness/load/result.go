@@ -133,3 +133,31 @@ func Jain(xs []int64) float64 {
 	}
 	return sum * sum / (float64(len(xs)) * sq)
 }
+
+// Served returns how many well-behaved connections got at least one
+// correct reply (the non-zero entries of PerConn).
+func (r *Result) Served() int {
+	n := 0
+	for _, c := range r.PerConn {
+		if c > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// Starved returns how many well-behaved connections got no correct reply
+// at all: a server that serves N connections at a time leaves the others
+// waiting, and its figures describe only the ones it served.
+func (r *Result) Starved() int { return len(r.PerConn) - r.Served() }
+
+// LatencyAt returns the latency of well-behaved connections at quantile q
+// (0 to 100, as hdrhistogram's ValueAtQuantile) as a time.Duration, or 0
+// when nothing was measured. Latency itself stays in microseconds, the
+// unit its buckets are defined in.
+func (r *Result) LatencyAt(q float64) time.Duration {
+	if r.Latency == nil || r.Latency.TotalCount() == 0 {
+		return 0
+	}
+	return time.Duration(r.Latency.ValueAtQuantile(q)) * time.Microsecond
+}

@@ -365,7 +365,7 @@ func TestRunSlowClients(t *testing.T) {
 		t.Run(string(mc.mode), func(t *testing.T) {
 			t.Parallel()
 			s := server(t, "tcp", mc.mode, nil)
-			cfg := config(s, mc, 3, 200*time.Millisecond)
+			cfg := config(s, mc, 3, time.Second) // a slow request needs >= 21 sleeps of 1ms: room for a loaded machine
 			cfg.Slow = 1
 			cfg.SlowDelay = time.Millisecond
 			res := mustRun(t, cfg)

@@ -42,25 +42,38 @@ const FormatsHelp = `	txt    table.txt     aligned tables, one per metric, strat
 	                     tables and charts (no external resources)
 `
 
+// Stdout is the --out value, "-", that writes one text format to standard
+// output instead of a directory; Stdin is the run file name, "-", that
+// reads the run from standard input.
+const (
+	Stdout = "-"
+	Stdin  = "-"
+)
+
+// ExitInput is the exit status of both commands when the run file is
+// missing, unreadable or not a run: neither bad usage (2) nor a failure to
+// write (1).
+const ExitInput = 3
+
 // ErrUsage is returned by Parse for arguments it rejects; the message has
 // been written to stderr. Commands exit with status 2 on it.
 var ErrUsage = errors.New("bad usage")
 
 // Args are parsed report arguments.
 type Args struct {
-	Out      string   // --out: the directory to write into
+	Out      string   // --out: the directory to write into, or Stdout
 	Formats  []string // --format, parsed (results.ParseReportFormats); every format when not given
 	Explicit bool     // whether --format named formats (not given or empty: every format)
-	Run      string   // the run file (RUN.json)
+	Run      string   // the run file (RUN.json), or Stdin
 }
 
 // Parse parses args: --out DIR, --format F,... and one run file, flags and
 // the file in any order ("--" ends the flags). prog prefixes error
-// messages; usage is printed to stderr after a flag error. It returns
+// messages; after a flag error one line points to prog's help. It returns
 // flag.ErrHelp for -h/--help, printing nothing (help goes to stdout, the
 // caller's), and an error wrapping ErrUsage, already reported on stderr,
 // for anything else wrong.
-func Parse(prog string, args []string, stderr io.Writer, usage string) (Args, error) {
+func Parse(prog string, args []string, stderr io.Writer) (Args, error) {
 	fs := flag.NewFlagSet(prog, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {} // help is the caller's to print; usage after a flag error is below
@@ -72,7 +85,7 @@ func Parse(prog string, args []string, stderr io.Writer, usage string) (Args, er
 		return Args{}, err
 	}
 	if err != nil {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprintf(stderr, "run %q for usage\n", prog+" --help")
 		return Args{}, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
 	if len(files) != 1 {
@@ -85,7 +98,23 @@ func Parse(prog string, args []string, stderr io.Writer, usage string) (Args, er
 		fmt.Fprintf(stderr, "%s: --format: %v\n", prog, err)
 		return Args{}, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
+	if a.Out == Stdout && (!a.Explicit || len(a.Formats) != 1 || results.DrawnFormat(a.Formats[0])) {
+		fmt.Fprintf(stderr, "%s: --out - writes one format to stdout: give --format txt, md, csv, bench or json\n", prog)
+		return Args{}, fmt.Errorf("%w: --out - with formats %v", ErrUsage, a.Formats)
+	}
 	return a, nil
+}
+
+// ReadRun reads the run named name, from stdin when name is Stdin ("-").
+func ReadRun(name string, stdin io.Reader) (*results.Run, error) {
+	if name == Stdin {
+		r, err := results.Read(stdin)
+		if err != nil {
+			return nil, fmt.Errorf("standard input: %w", err)
+		}
+		return r, nil
+	}
+	return results.ReadFile(name)
 }
 
 // parseInterspersed parses flags that may follow positional arguments and

@@ -13,7 +13,7 @@ const DefaultRefWorkers = 64
 // reference server: each field is one flag. DefaultRefServe holds the
 // command's defaults.
 type RefServe struct {
-	Kind       string // --kind: goroutine, pool or serial
+	Kind       string // --kind: goroutine, pool, serial or gnet
 	Workers    int    // --workers: pool size
 	Handler    string // --handler: upper, upperlines or echo
 	Addr       string // --addr: TCP address to listen on
@@ -32,7 +32,7 @@ func DefaultRefServe() RefServe {
 // Register defines one flag per field on fs, each defaulting to the
 // field's current value and parsed into it.
 func (r *RefServe) Register(fs *flag.FlagSet) {
-	fs.StringVar(&r.Kind, "kind", r.Kind, "goroutine, pool or serial")
+	fs.StringVar(&r.Kind, "kind", r.Kind, "goroutine, pool, serial or gnet")
 	RefWorkersRange.Var(fs, &r.Workers, "workers", "pool size")
 	fs.StringVar(&r.Handler, "handler", r.Handler, "upper, upperlines or echo")
 	fs.StringVar(&r.Addr, "addr", r.Addr, "TCP address to listen on")

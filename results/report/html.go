@@ -14,6 +14,7 @@ import (
 // htmlData feeds htmlTemplate.
 type htmlData struct {
 	Title    string
+	Wins     []htmlWin
 	Env      [][2]string
 	Config   [][2]string
 	Warnings []string
@@ -22,13 +23,23 @@ type htmlData struct {
 	Charts   []htmlChart
 }
 
+// htmlWin is one row of the page's first section: what won a cell, why.
+type htmlWin struct {
+	Workload, Mode string
+	Conns          int
+	Best           string // "none" when every target starved clients
+	Reason         string
+}
+
 type htmlChart struct {
 	Title string
 	Name  string
 	PNG   template.URL // data: URL
 }
 
-// WriteHTML writes a self-contained HTML page describing r: environment,
+// WriteHTML writes a self-contained HTML page describing r: first what won
+// each workload at each connection count and why (results.Wins: the best
+// target that starved no client, with its margin), then environment,
 // configuration, warnings, the tables of WriteTable and the given charts
 // as inline base64 PNG images. The page references no external resource
 // (no scripts, fonts, style sheets or images by URL).
@@ -49,6 +60,13 @@ func WriteHTML(w io.Writer, r *results.Run, charts []*Chart, opts results.TableO
 	}
 	if e.Date.IsZero() {
 		d.Env[0][1] = ""
+	}
+	for _, w := range results.Wins(r) {
+		best := w.Best
+		if best == "" {
+			best = "none"
+		}
+		d.Wins = append(d.Wins, htmlWin{Workload: w.Cell.WorkloadLabel(), Mode: w.Cell.Mode, Conns: w.Cell.Conns, Best: best, Reason: w.Reason()})
 	}
 	d.Tables, d.Notes = results.Tables(r, opts)
 	for _, ch := range charts {
@@ -100,7 +118,13 @@ figcaption { font-size: .9em; color: #555; }
 </head>
 <body>
 <h1>{{.Title}}</h1>
-<div class="grid">
+{{if .Wins}}<section id="what-won"><h2>What won</h2>
+<p>For each workload and connection count, the best target by its median among those that starved no client (a target that leaves clients unserved can look faster for it), and its margin over the runner-up.</p>
+<table>
+<tr><th>workload</th><th>mode</th><th>conns</th><th>winner</th><th>why</th></tr>
+{{range .Wins}}<tr><td>{{.Workload}}</td><td>{{.Mode}}</td><td class="num">{{.Conns}}</td><td><b>{{.Best}}</b></td><td>{{.Reason}}</td></tr>
+{{end}}</table></section>
+{{end}}<div class="grid">
 <section><h2>Environment</h2>
 <table class="kv">{{range .Env}}{{if index . 1}}<tr><th>{{index . 0}}</th><td>{{index . 1}}</td></tr>{{end}}{{end}}</table></section>
 <section><h2>Configuration</h2>
@@ -113,7 +137,7 @@ figcaption { font-size: .9em; color: #555; }
 {{range .Tables}}<h3>{{.Title}}</h3>
 <table>
 <tr><th>workload</th><th>mode</th><th>conns</th>{{range .Strategies}}<th>{{.}}</th>{{end}}</tr>
-{{range .Rows}}<tr><td>{{.Workload}}</td><td>{{.Mode}}</td><td class="num">{{.Conns}}</td>{{range .Cells}}<td class="num{{if .Best}} best{{end}}">{{.Text}}{{if .Best}} *{{end}}{{.Marks}}</td>{{end}}</tr>
+{{range .Rows}}<tr><td>{{.Workload}}</td><td>{{.Mode}}</td><td class="num">{{.Conns}}{{.Marks}}</td>{{range .Cells}}<td class="num{{if .Best}} best{{end}}">{{.Text}}{{if .Best}} *{{end}}{{.Marks}}</td>{{end}}</tr>
 {{end}}</table>
 {{end}}
 {{if .Notes}}<h3>Notes</h3>

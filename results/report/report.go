@@ -93,27 +93,10 @@ func writeHTML(dir string, r *results.Run, charts []*Chart) ([]string, error) {
 	return []string{p}, nil
 }
 
-// writeFileAtomic writes data to a temporary file beside path and renames
-// it into place with mode 0644, so that a failed write never leaves half a
-// file where a good one was.
+// writeFileAtomic writes data to path with results.WriteBytes: a regular
+// file is replaced atomically (a failed write never leaves half a file
+// where a good one was), and a symbolic link, device or pipe is never
+// replaced.
 func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".report-*.tmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
+	return results.WriteBytes(path, data, 0o644)
 }

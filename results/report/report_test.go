@@ -222,3 +222,34 @@ func TestChartsSayWhoStarves(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteFollowsSymlinks checks that a report file that is a symbolic
+// link is written through the link, which stays a link, for a text view and
+// for the HTML page alike.
+func TestWriteFollowsSymlinks(t *testing.T) {
+	dir, elsewhere := t.TempDir(), t.TempDir()
+	for _, name := range []string{"table.md", "report.html"} {
+		if err := os.Symlink(filepath.Join(elsewhere, name), filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	formats, err := ParseFormats("md,html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Write(dir, fakeRun(t, defaultFake()), formats); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"table.md", "report.html"} {
+		fi, err := os.Lstat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode()&os.ModeSymlink == 0 {
+			t.Errorf("%s: the symbolic link was replaced by a %v", name, fi.Mode())
+		}
+		if b, err := os.ReadFile(filepath.Join(elsewhere, name)); err != nil || len(b) == 0 {
+			t.Errorf("%s: the link's target was not written (%d bytes, %v)", name, len(b), err)
+		}
+	}
+}

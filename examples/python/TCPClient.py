@@ -1,0 +1,23 @@
+"""The seed's client, as Python's socketserver documentation gives it:
+send the command-line words as one line to localhost:9999 and print the
+reply. Run it against "sockbench serve" (or examples/python/upper_server.py):
+
+    python3 examples/python/TCPClient.py hello world with TCP
+"""
+import socket
+import sys
+
+HOST, PORT = "localhost", 9999
+data = " ".join(sys.argv[1:])
+
+# Create a socket (SOCK_STREAM means a TCP socket)
+with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+    # Connect to server and send data
+    sock.connect((HOST, PORT))
+    sock.sendall(bytes(data + "\n", "utf-8"))
+
+    # Receive data from the server and shut down
+    received = str(sock.recv(1024), "utf-8")
+
+print("Sent:     {}".format(data))
+print("Received: {}".format(received))
