@@ -254,7 +254,7 @@ func (s *Server) Serve(l net.Listener) error {
 	if ls, ok := s.Strategy.(ListenerStrategy); ok {
 		err = s.serveListener(ls, l)
 	} else {
-		err = s.acceptLoop(l, dl)
+		err = s.superviseAcceptLoop(l, dl)
 	}
 	s.endAccept(&l)
 	return err
@@ -301,6 +301,35 @@ func (s *Server) pollInterval() time.Duration {
 	}
 	return s.PollInterval
 }
+
+// superviseAcceptLoop runs the accept loop in a goroutine of its own and
+// starts it again if a handler that a serial strategy ran in the loop
+// called runtime.Goexit (which the pipeline has reported and whose
+// connection it has closed): the loop survives without a goroutine per
+// connection. It returns what the accept loop returns.
+func (s *Server) superviseAcceptLoop(l net.Listener, dl deadliner) error {
+	for {
+		done := make(chan error, 1)
+		go func() {
+			returned := false
+			defer func() {
+				if !returned {
+					done <- errAcceptLoopExited
+				}
+			}()
+			err := s.acceptLoop(l, dl)
+			returned = true
+			done <- err
+		}()
+		if err := <-done; err != errAcceptLoopExited {
+			return err
+		}
+	}
+}
+
+// errAcceptLoopExited tells superviseAcceptLoop that its loop's goroutine
+// was ended by runtime.Goexit.
+var errAcceptLoopExited = errors.New("socketserver: accept loop goroutine exited")
 
 // deadliner is a listener whose Accept can time out.
 type deadliner interface{ SetDeadline(time.Time) error }

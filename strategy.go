@@ -73,17 +73,18 @@ type ListenerStrategy interface {
 }
 
 // inline is the strategy of a Server whose Strategy is nil: the accept loop
-// runs the handler itself, as Python's plain TCPServer does, waiting for it
-// in the accept loop (see [RunContained]).
+// runs the handler itself, as Python's plain TCPServer does (a Goexit in
+// the handler ends the accept loop's goroutine, which Serve starts again).
 type inline struct{}
 
-func (inline) Execute(_ context.Context, serve func()) error { RunContained(serve); return nil }
+func (inline) Execute(_ context.Context, serve func()) error { serve(); return nil }
 func (inline) Shutdown(context.Context) error                { return nil }
 
-// RunContained calls f in a new goroutine and waits for it: a serial
-// strategy runs each connection this way, so that a handler calling
-// runtime.Goexit (which the Server reports) ends that goroutine, not the
-// caller's accept loop. It reports whether f returned normally.
+// RunContained calls f in a new goroutine and waits for it, so that f
+// calling runtime.Goexit ends that goroutine, not the caller's. It reports
+// whether f returned normally. A worker that must survive handlers it runs
+// in its own goroutine (a test's one-worker strategy) can use it; the
+// Server's serial accept loop does not need to, since Serve restarts it.
 func RunContained(f func()) (returned bool) {
 	done := make(chan bool, 1)
 	go func() {

@@ -14,12 +14,14 @@ import (
 	"github.com/gosocketserver/socketserver"
 )
 
-// Strategy serves one connection at a time: the caller of Execute (the
-// accept loop) waits for it, run in a goroutine of its own only so that a
-// handler calling runtime.Goexit ends that goroutine, not the accept loop
-// (see socketserver.RunContained). Its zero value is ready to use. At most one connection is
-// served at once per accept loop; a Server serving several listeners runs
-// one serial loop per listener.
+// Strategy serves one connection at a time, in the caller of Execute (the
+// accept loop), as Python's TCPServer does. A handler that calls
+// runtime.Goexit ends the accept loop's goroutine; the Server reports it
+// and starts its accept loop again. Its zero value is ready to use. At
+// most one connection is served at once per accept loop; a Server serving
+// several listeners runs one serial loop per listener. Called from
+// HandleRequest, a Goexit ends the caller's goroutine, as Python's
+// SystemExit escapes handle_request.
 type Strategy struct {
 	mu     stdsync.Mutex
 	closed bool
@@ -34,7 +36,7 @@ func (s *Strategy) Execute(_ context.Context, serve func()) error {
 	if s.isClosed() {
 		return socketserver.ErrStrategyClosed
 	}
-	socketserver.RunContained(serve)
+	serve()
 	return nil
 }
 
@@ -46,7 +48,7 @@ func (s *Strategy) ExecuteConn(_ context.Context, c *socketserver.Conn) error {
 	if s.isClosed() {
 		return socketserver.ErrStrategyClosed
 	}
-	socketserver.RunContained(c.Serve)
+	c.Serve()
 	return nil
 }
 
