@@ -124,7 +124,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	paired := fs.Bool("paired", false, "add paired median ratios with intervals")
 	within := fs.String("within", "", "speed goal, e.g. 3%")
 	failStarved := fs.Bool("fail-on-starved", false, "exit 1 when the new side starved more clients")
-	files, err := parseInterspersed(fs, args)
+	files, err := reportargs.ParseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -261,26 +261,6 @@ func listFirst(w io.Writer, ds []results.Delta, line func(results.Delta) string)
 			return
 		}
 		fmt.Fprintln(w, line(d))
-	}
-}
-
-// parseInterspersed parses flags that may come before, between or after
-// positional arguments and returns the positional ones. "--" ends flags.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
-			return append(pos, rest...), nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
 	}
 }
 

@@ -80,7 +80,7 @@ func Parse(prog string, args []string, stderr io.Writer) (Args, error) {
 	var a Args
 	fs.StringVar(&a.Out, "out", DefaultOut, "output directory")
 	format := fs.String("format", "", "comma-separated formats (default all)")
-	files, err := parseInterspersed(fs, args)
+	files, err := ParseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return Args{}, err
 	}
@@ -117,9 +117,10 @@ func ReadRun(name string, stdin io.Reader) (*results.Run, error) {
 	return results.ReadFile(name)
 }
 
-// parseInterspersed parses flags that may follow positional arguments and
-// returns the positional ones; everything after "--" is positional.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+// ParseInterspersed parses flags that may come before, between or after
+// positional arguments and returns the positional ones; everything after
+// "--" is positional. The report commands and compare share it.
+func ParseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
