@@ -345,7 +345,13 @@ func TestShutdownServesQueuedConnection(t *testing.T) {
 	if _, err := io.WriteString(queued, "q\n"); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(50 * time.Millisecond) // accepted and queued
+	// Wait (bounded) until the server has accepted it and queued it.
+	for deadline := time.Now().Add(5 * time.Second); srv.ActiveConns() < 2 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	if n := srv.ActiveConns(); n != 2 {
+		t.Fatalf("ActiveConns = %d, want 2 (busy and queued)", n)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(ctx); err != nil {

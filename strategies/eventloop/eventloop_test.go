@@ -412,7 +412,11 @@ func TestShutdownDrain(t *testing.T) {
 			partial := dial(t, "tcp", s.addr)
 			pr := bufio.NewReader(partial)
 			io.WriteString(partial, "par")
-			time.Sleep(50 * time.Millisecond) // let the loop read it
+			// Admitted (Shutdown's last read then finds "par" whether or not
+			// the loop has read it already).
+			if !eventually(replyTimeout, func() bool { return s.ActiveConns() == 2 }) {
+				t.Fatalf("ActiveConns = %d, want the idle and the partial client admitted", s.ActiveConns())
+			}
 			shut := make(chan error, 1)
 			go func() { shut <- shutdown(s) }()
 			if rest, err := io.ReadAll(ir); err != nil || len(rest) != 0 {
@@ -450,7 +454,11 @@ func TestShutdownDeadlineThenClose(t *testing.T) {
 			s := serve(t, upperLines(), v.mk(), nil)
 			c := dial(t, "tcp", s.addr)
 			io.WriteString(c, "never finished")
-			time.Sleep(20 * time.Millisecond)
+			// Shutdown's last read finds the bytes; the connection must
+			// have been accepted by then, or the listener's close resets it.
+			if !eventually(replyTimeout, func() bool { return s.ActiveConns() == 1 }) {
+				t.Fatalf("ActiveConns = %d, want the client admitted", s.ActiveConns())
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 			defer cancel()
 			if err := s.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
