@@ -167,17 +167,8 @@ func checkShutdownDeadline(e *env) error {
 	if !seedclient.Eventually(seedclient.Settle, func() bool { n, _, _, _ := g.read(); return n == 1 }) {
 		return errors.New("the handler did not start")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-	defer cancel()
-	errc := make(chan error, 1)
-	go func() { errc <- s.Shutdown(ctx) }()
-	select {
-	case err := <-errc:
-		if !errors.Is(err, context.DeadlineExceeded) {
-			return fmt.Errorf("Shutdown with a stuck handler and a 200ms deadline returned %v, want context.DeadlineExceeded", err)
-		}
-	case <-time.After(seedclient.ReplyTimeout):
-		return fmt.Errorf("Shutdown with a 200ms deadline had not returned after %v", seedclient.ReplyTimeout)
+	if err := shutdownTimesOut(s, "a stuck handler"); err != nil {
+		return err
 	}
 	if err := closeAndWait(s); err != nil {
 		return err
@@ -322,17 +313,8 @@ func checkShutdownDeadlineSeed(e *env) error {
 		return err
 	}
 	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-	defer cancel()
-	errc := make(chan error, 1)
-	go func() { errc <- s.Shutdown(ctx) }()
-	select {
-	case err := <-errc:
-		if !errors.Is(err, context.DeadlineExceeded) {
-			return fmt.Errorf("Shutdown with a request in flight and a 200ms deadline returned %v, want context.DeadlineExceeded", err)
-		}
-	case <-time.After(seedclient.ReplyTimeout):
-		return fmt.Errorf("Shutdown with a 200ms deadline had not returned after %v", seedclient.ReplyTimeout)
+	if err := shutdownTimesOut(s, "a request in flight"); err != nil {
+		return err
 	}
 	return closeEnds(s, c)
 }
@@ -364,6 +346,25 @@ func closeEnds(s *server, c net.Conn) error {
 	}
 	if len(got) > 0 {
 		return fmt.Errorf("client of a closed server got %s before its request was complete", seedclient.Quote(got))
+	}
+	return nil
+}
+
+// shutdownTimesOut calls s.Shutdown with a 200ms deadline while what (a
+// stuck handler, a request in flight) keeps it from finishing, and checks
+// that it returns context.DeadlineExceeded in time.
+func shutdownTimesOut(s interface{ Shutdown(context.Context) error }, what string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() { errc <- s.Shutdown(ctx) }()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("Shutdown with %s and a 200ms deadline returned %v, want context.DeadlineExceeded", what, err)
+		}
+	case <-time.After(seedclient.ReplyTimeout):
+		return fmt.Errorf("Shutdown with a 200ms deadline had not returned after %v", seedclient.ReplyTimeout)
 	}
 	return nil
 }
