@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,20 +20,23 @@ import (
 	"github.com/gosocketserver/socketserver/strategies"
 )
 
-// Defaults of "sockbench bench": 4 targets x 2 workloads x 3 connection
-// counts x 5 repetitions of 500 ms (+ 200 ms warm-up) is 120 samples, about
-// 90 s on a 2-core machine. Five repetitions, not three: with three per
-// side the Mann-Whitney U test of "sockbench compare" can never reach
-// p < 0.05 (the smallest p for 3+3 samples is 0.1), so a run made with the
-// defaults could never show a regression.
+// Defaults of "sockbench bench": 5 targets x 2 workloads x 3 connection
+// counts x 6 repetitions of 400 ms (+ 200 ms warm-up) is 180 samples, about
+// 2 minutes on a 2-core machine. Six repetitions: with three per side the
+// Mann-Whitney U test of "sockbench compare" can never reach p < 0.05 (the
+// smallest p for 3+3 samples is 0.1), and benchstat prints no confidence
+// interval below six samples ("± ∞ need >= 6 samples"), so a run made with
+// fewer could neither show a regression nor be read by benchstat. The
+// sample is 400 ms, not 500 ms, to keep the run near two minutes with the
+// event loop in the default list.
 const (
-	defaultBenchStrategies = "sync;goroutine;pool:workers=64"
+	defaultBenchStrategies = "sync;goroutine;pool:workers=64;eventloop"
 	defaultBenchReference  = "reference:goroutine"
 	defaultBenchWorkloads  = "keepalive;churn"
 	defaultBenchConns      = "1,16,256"
-	defaultBenchDuration   = 500 * time.Millisecond
+	defaultBenchDuration   = 400 * time.Millisecond
 	defaultBenchWarmup     = 200 * time.Millisecond
-	defaultBenchReps       = 5
+	defaultBenchReps       = 6
 	defaultBenchOldReps    = 10
 	defaultBenchOut        = "sockbench-run.json"
 	defaultBenchOldOut     = "sockbench-old.json"
@@ -66,11 +70,11 @@ re-executed as "sockbench serve" or "sockbench refserve"), driven by the
 load generator in this process. Prints the comparison table and writes the
 run as JSON to --out (read it with "sockbench report" and "sockbench compare").
 
-With no flags it runs the default comparison: sync, goroutine and
-pool:workers=64 against reference:goroutine (a hand-written goroutine-per-
-connection server), workloads keepalive and churn, 1, 16 and 256
-connections, ` + strconv.Itoa(defaultBenchReps) + ` repetitions of ` + defaultBenchDuration.String() + ` after ` + defaultBenchWarmup.String() + ` of warm-up: about 90 s
-on 2 cores. Serial and pool servers starve clients at 16 and 256 connections
+With no flags it runs the default comparison: sync, goroutine,
+pool:workers=64 and eventloop against reference:goroutine (a hand-written
+goroutine-per-connection server), workloads keepalive and churn, 1, 16 and 256
+connections, ` + strconv.Itoa(defaultBenchReps) + ` repetitions of ` + defaultBenchDuration.String() + ` after ` + defaultBenchWarmup.String() + ` of warm-up: about two
+minutes on 2 cores. Serial and pool servers starve clients at 16 and 256 connections
 (a pool of 64 serves 64 connections at once): that is the lesson, reported
 as "starved N of M clients", not as errors.
 
@@ -328,6 +332,24 @@ func announcePlan(stderr io.Writer, cfg bench.Config) {
 		fmt.Fprintf(stderr, "sockbench bench: note: benchstat needs %d repetitions for its ± (--reps %d); the tables and \"sockbench compare\" use these %d as they are\n",
 			benchstatMinReps, benchstatMinReps, cfg.Reps)
 	}
+	if cpus := runtime.NumCPU(); cpus <= smallMachineCPUs {
+		fmt.Fprintf(stderr, "sockbench bench: note: on %s shared by the load generator and the servers, repetitions usually differ by more than the %.0f%% spread the tables accept (a large ±, counted below the tables); medians and \"sockbench compare --paired\" still hold, %s\n",
+			plural(cpus, "CPU"), bench.SpreadLimit*100, spreadAdvice(cfg))
+	}
+}
+
+// smallMachineCPUs is the most CPUs on which announcePlan warns that a
+// run's repetitions will vary beyond bench.SpreadLimit: measured on 2 CPUs,
+// the default run flags most of its cells (the committed baseline).
+const smallMachineCPUs = 2
+
+// spreadAdvice says what narrows the spread of a run configured as cfg:
+// pinning only when it is not pinned already.
+func spreadAdvice(cfg bench.Config) string {
+	if cfg.Pin {
+		return "and a longer --duration narrows it"
+	}
+	return "and --pin with a longer --duration narrows it"
 }
 
 // plural returns "1 target" or "3 targets".
