@@ -23,6 +23,9 @@ func TestMain(m *testing.M) {
 		stop()
 		os.Exit(code)
 	}
+	if os.Getenv(childEnv) == "1" && len(os.Args) > 1 && os.Args[1] == launcherChild {
+		os.Exit(launcherMain())
+	}
 	goleak.VerifyTestMain(m, antsPool...)
 }
 

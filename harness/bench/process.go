@@ -78,6 +78,7 @@ func startServer(ctx context.Context, cmd *exec.Cmd, addr string, control bool, 
 	s.stdin = stdin
 	cmd.Stderr = s.stderr
 	cmd.WaitDelay = stopTimeout
+	dieWithHarness(cmd)
 	if pin >= 0 {
 		err = startPinned(cmd, pin)
 	} else {

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"fmt"
 	"hash/fnv"
 	"image/color"
@@ -41,15 +40,11 @@ func (c *Chart) Render(format string) (_ []byte, err error) {
 			err = fmt.Errorf("render chart %s: %v", c.Name, v)
 		}
 	}()
-	wt, err := c.plot.WriterTo(chartWidth, chartHeight, format)
+	b, err := render(c.plot, format)
 	if err != nil {
 		return nil, fmt.Errorf("render chart %s: %w", c.Name, err)
 	}
-	var buf bytes.Buffer
-	if _, err := wt.WriteTo(&buf); err != nil {
-		return nil, fmt.Errorf("render chart %s: %w", c.Name, err)
-	}
-	return buf.Bytes(), nil
+	return b, nil
 }
 
 // group is a workload with its params and mode: the lines of a chart share
@@ -164,8 +159,7 @@ const maxTitle = 80
 func newPlot(title string) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
-	p.Legend.Top = true
-	p.Legend.Left = false
+	useChartFont(p)
 	p.Add(plotter.NewGrid())
 	return p
 }
@@ -181,18 +175,8 @@ func connsChart(g group, m results.Metric, conns []int, strategies []string, idx
 	if len(ss) == 0 {
 		return nil, nil
 	}
-	entries := len(ss)
-	for _, s := range ss {
-		if len(s.starved) > 0 {
-			entries++ // the key to the crosses
-			break
-		}
-	}
-	// Head room for the legend (top left, about 6% of the height per
-	// entry), and margins so that the first and last tick labels are not
-	// clipped.
-	p.Y.Max = ymax / math.Max(0.3, 0.92-0.065*float64(entries))
-	p.Legend.Left = true
+	// The legend is drawn below the axes (render): no head room needed.
+	p.Y.Max = ymax * 1.05
 	lo, hi := float64(conns[0]), float64(conns[len(conns)-1])
 	if conns[0] > 0 && len(conns) > 2 && hi/lo >= 8 {
 		p.X.Scale = plot.LogScale{}
@@ -316,6 +300,14 @@ var seriesShapes = []draw.GlyphDrawer{
 	draw.CircleGlyph{}, draw.BoxGlyph{}, draw.PyramidGlyph{},
 }
 
+// faint is c mixed three parts in four with white: a starving server's
+// latency lines, drawn so they cannot be read as the best.
+func faint(c color.Color) color.Color {
+	r, g, b, _ := c.RGBA()
+	mix := func(v uint32) uint8 { return uint8((v>>8 + 3*255) / 4) }
+	return color.RGBA{R: mix(r), G: mix(g), B: mix(b), A: 255}
+}
+
 // starvedGlyph marks a point measured while clients were starved.
 func starvedGlyph(c color.Color) draw.GlyphStyle {
 	return draw.GlyphStyle{Color: c, Radius: vg.Points(6), Shape: draw.CrossGlyph{}}
@@ -372,8 +364,9 @@ var nines = []plot.Tick{
 
 func latencyChart(g group, conns int, strategies []string, idx map[results.Key]*results.Scenario) (*Chart, error) {
 	type curve struct {
-		name string
-		reps []plotter.XYs // one per repetition: x = 1/(1-q), y = µs
+		name    string
+		reps    []plotter.XYs // one per repetition: x = 1/(1-q), y = µs
+		starved bool          // the lines describe only the clients served
 	}
 	var curves []curve
 	lo, hi := math.Inf(1), 0.0
@@ -395,10 +388,13 @@ func latencyChart(g group, conns int, strategies []string, idx map[results.Key]*
 			}
 		}
 		name := s
-		if w, ok := sc.Warning(results.Starved); ok {
-			name += " (" + w.String() + ": no latency)"
+		w, starved := sc.Warning(results.Starved)
+		if starved {
+			// The starved clients have no latency at all: the lines
+			// are those of the few served, not a fast server.
+			name += fmt.Sprintf(" (%s: faint lines, only the %d served)", w.String(), conns-w.Clients)
 		}
-		curves = append(curves, curve{name, reps})
+		curves = append(curves, curve{name, reps, starved})
 	}
 	if len(curves) == 0 {
 		return nil, nil
@@ -409,14 +405,13 @@ func latencyChart(g group, conns int, strategies []string, idx map[results.Key]*
 	if len(title) > maxTitle {
 		p.Title.Text = fmt.Sprintf("%s, %d conns:\nlatency by percentile, one line per repetition", g.label(), conns)
 	}
-	p.Legend.Left = true
 	p.X.Label.Text = "percentile"
 	p.Y.Label.Text = "latency (" + unit + ", log scale)"
 	p.X.Scale = plot.LogScale{}
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = logTicks{}
-	// Log axes need positive bounds; head room above for the legend.
-	p.Y.Min, p.Y.Max = lo*1e-6/scale/1.25, hi*1e-6/scale*4
+	// Log axes need positive bounds; the legend is below the axes.
+	p.Y.Min, p.Y.Max = lo*1e-6/scale/1.25, hi*1e-6/scale*1.25
 	xmax := 1.0
 	for i, c := range curves {
 		for j, xys := range c.reps {
@@ -429,6 +424,9 @@ func latencyChart(g group, conns int, strategies []string, idx map[results.Key]*
 				return nil, fmt.Errorf("chart %s: %w", title, err)
 			}
 			l.Color, l.Dashes = plotutil.Color(i), plotutil.Dashes(i)
+			if c.starved {
+				l.Color, l.Width = faint(l.Color), l.Width/2
+			}
 			p.Add(l)
 			if j == 0 {
 				p.Legend.Add(c.name, l)

@@ -24,7 +24,8 @@ var update = flag.Bool("update", false, "rewrite testdata/v1-run/*.svg with the 
 // testdata/v1-run, starving servers' legends included. They were made by
 // the report command of the sockbench that wrote 1.0 and redrawn (with
 // -update) when the charts gained the repetitions' spread, crosses on
-// starved points and a logarithmic latency axis.
+// starved points, a logarithmic latency axis, and then a sans-serif font
+// with the legend below the axes and starving latency lines drawn faint.
 func TestOldRunDrawsAsBefore(t *testing.T) {
 	r, err := results.ReadFile(filepath.Join("..", "testdata", "v1-run.json"))
 	if err != nil {

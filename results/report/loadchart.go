@@ -164,13 +164,12 @@ func loadChart(g loadGroup, m results.Metric, rates []float64, lines map[loadLin
 	label := group{g.workload, g.params, g.mode}.label()
 	title := fmt.Sprintf("%s: %s against offered load", label, m.Label)
 	p := newPlot(title)
-	p.Legend.Left = true
 	p.X.Label.Text = "offered load (req/s; points: medians; bars: smallest to largest repetition)"
 	p.Y.Label.Text = fmt.Sprintf("%s (%s, log scale)", m.Label, unit)
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = logTicks{}
-	// Head room above for the legend, about a factor of 2 per entry.
-	p.Y.Min, p.Y.Max = lo/1.25, hi*math.Pow(2, float64(len(ss)+1))
+	// The legend is below the axes (render): no head room needed.
+	p.Y.Min, p.Y.Max = lo/1.25, hi*1.25
 	pad := (rates[len(rates)-1] - rates[0]) * 0.05
 	p.X.Min, p.X.Max = rates[0]-pad, rates[len(rates)-1]+pad
 	var ticks []plot.Tick

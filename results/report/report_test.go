@@ -207,7 +207,7 @@ func TestChartsSayWhoStarves(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, want := range []string{"sync (starves clients at 16)", "sync (starved 15 of 16 clients: no latency)"} {
+		for _, want := range []string{"sync (starves clients at 16)", "sync (starved 15 of 16 clients: faint lines, only the 1 served)"} {
 			if strings.Contains(string(svg), want) {
 				found[want] = true
 			}
@@ -216,7 +216,7 @@ func TestChartsSayWhoStarves(t *testing.T) {
 			t.Errorf("%s: goroutine marked as starving", ch.Name)
 		}
 	}
-	for _, want := range []string{"sync (starves clients at 16)", "sync (starved 15 of 16 clients: no latency)"} {
+	for _, want := range []string{"sync (starves clients at 16)", "sync (starved 15 of 16 clients: faint lines, only the 1 served)"} {
 		if !found[want] {
 			t.Errorf("no chart's legend says %q", want)
 		}
