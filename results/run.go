@@ -61,6 +61,9 @@ type Config struct {
 	// an address (bench --addr) has its own, which the harness cannot see:
 	// "sockbench serve" keeps Python's 5 unless --backlog says otherwise.
 	Backlog int `json:"backlog,omitempty"`
+	// RTT says how emulated round trips were applied; nil when no
+	// workload had one.
+	RTT *RTTEmulation `json:"rtt,omitempty"`
 }
 
 // Scenario is one cell of the matrix: a strategy serving a workload at a
@@ -119,6 +122,12 @@ type Sample struct {
 	AchievedRate float64 `json:"achieved_rps,omitempty"`
 	MaxSendLag   float64 `json:"max_send_lag_s,omitempty"` // worst lag of a send behind schedule
 	LateSends    int64   `json:"late_sends,omitempty"`     // sends more than 1ms behind schedule
+
+	// Emulated round trips only (Config.RTT): how much later than asked
+	// the generator's delays ended, median and 99th percentile, in
+	// microseconds; its own error on every round trip.
+	RTTLagP50 float64 `json:"rtt_lag_p50_us,omitempty"`
+	RTTLagP99 float64 `json:"rtt_lag_p99_us,omitempty"`
 }
 
 // Latency holds latency percentiles in microseconds.

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gosocketserver/socketserver/harness/bench"
+	"github.com/gosocketserver/socketserver/harness/load"
 	"github.com/gosocketserver/socketserver/internal/serveproto"
 	"github.com/gosocketserver/socketserver/results"
 	"github.com/gosocketserver/socketserver/strategies"
@@ -114,6 +115,13 @@ Flags:
                      for "compare --correction holm" over the default matrix)
   --rate R           requests/s of the open workload when it gives none,
                      above 0 and at most ` + strconv.FormatFloat(benchMaxRate, 'g', -1, 64) + ` (default 5000)
+  --rtt D[,jitter=J] emulate a network round trip of D (0..10s) on every
+                     connection of every workload that sets none (option
+                     rtt=D on a workload sets its own), in the load
+                     generator: each request and reply held D/2 (+ a
+                     uniform draw in +-J/2), the handshake one RTT; the run
+                     records it, and a Little's law line per scenario
+                     prints the predicted ceiling next to the measurement
   --pin              pin the load generator to one CPU and the servers to
                      another (the first two this process may use: 0 and 1
                      on most machines); needs 2 CPUs
@@ -186,6 +194,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	reps := fs.Int("reps", defaultBenchReps, "")
 	rate := fs.Float64("rate", bench.DefaultRate, "")
 	pin := fs.Bool("pin", false, "")
+	rttFlag := fs.String("rtt", "", "")
 	addr := fs.String("addr", "", "")
 	execCmd := fs.String("exec", "", "")
 	execAddr := fs.String("exec-addr", "", "")
@@ -211,7 +220,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	cfg, err := benchConfig(benchFlags{
 		one: one, strategies: *strategiesFlag, noRef: *noRef, workloads: *workloadsFlag, conns: *connsFlag,
 		duration: *duration, warmup: *warmup, reps: *reps, rate: *rate, addr: *addr, execCmd: *execCmd, execAddr: *execAddr,
-		old: *oldExe,
+		old: *oldExe, rtt: *rttFlag,
 	})
 	if err != nil {
 		return usage("%v", err)
@@ -252,6 +261,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintf(stderr, "sockbench bench: %v\n", werr)
 			code = 1
 		}
+		writeLittlesLaw(tableOut, run, servedAtOnce(cfg.Targets))
 	}
 	cur := run
 	if *oldExe != "" {
@@ -429,6 +439,7 @@ type benchFlags struct {
 	rate                    float64
 	addr, execCmd, execAddr string
 	old                     string // --old: another sockbench executable
+	rtt                     string // --rtt: the default emulated round trip
 }
 
 // benchConfig turns the flags into a bench.Config, with errors that name
@@ -498,10 +509,19 @@ func benchConfig(f benchFlags) (bench.Config, error) {
 	if len(wl) == 0 {
 		return cfg, errors.New("--workloads: empty list")
 	}
+	rtt, err := load.ParseRTT(f.rtt)
+	if err != nil {
+		return cfg, fmt.Errorf("--rtt: %w", err)
+	}
 	for _, s := range wl {
 		w, err := bench.ParseWorkload(s, f.rate)
 		if err != nil {
 			return cfg, fmt.Errorf("--workloads: %w", err)
+		}
+		if w.RTT().Delay == 0 {
+			if w, err = w.WithRTT(rtt); err != nil {
+				return cfg, fmt.Errorf("--rtt: %w", err)
+			}
 		}
 		cfg.Workloads = append(cfg.Workloads, w)
 	}

@@ -154,6 +154,7 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 			Interleaved: len(cfg.Targets) > 1,
 			Args:        cfg.Args,
 			Backlog:     cfg.Backlog,
+			RTT:         rttEmulation(ctx, cfg.Workloads),
 		},
 	}
 	pinServer := -1
@@ -449,6 +450,10 @@ func sampleOf(res *load.Result) results.Sample {
 			Mean: h.Mean(),
 		}
 		s.Histogram = results.NewHistogram(h)
+	}
+	if h := res.RTTLag; h != nil && h.TotalCount() > 0 {
+		s.RTTLagP50 = float64(h.ValueAtQuantile(50))
+		s.RTTLagP99 = float64(h.ValueAtQuantile(99))
 	}
 	if res.TargetRate > 0 {
 		s.TargetRate = res.TargetRate

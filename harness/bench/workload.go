@@ -49,6 +49,7 @@ type Workload struct {
 	slowShare float64
 	slowDelay time.Duration
 	idle      int
+	rtt       load.RTT
 }
 
 type workloadInfo struct {
@@ -242,6 +243,7 @@ func WorkloadHelp() string {
 			fmt.Fprintf(&b, "  %-12s option %s\n", "", o)
 		}
 	}
+	fmt.Fprintf(&b, "  %-12s option rtt=D,jitter=J (all but pipelined): emulate a network round trip D (0..%s) per connection, jitter at most D (see --rtt)\n", "(every)", load.MaxRTT)
 	return b.String()
 }
 
@@ -260,11 +262,15 @@ func ParseWorkload(s string, rate float64) (Workload, error) {
 	if !ok {
 		return Workload{}, fmt.Errorf("%w: unknown workload %q (known: %s)", ErrBadSpec, sp.Name, strings.Join(WorkloadNames(), ", "))
 	}
+	rtt, err := takeRTT(sp)
+	if err != nil {
+		return Workload{}, fmt.Errorf("%w: workload %s: %w", ErrBadSpec, s, err)
+	}
 	w, err := info.parse(sp, rate)
 	if err != nil {
 		return Workload{}, fmt.Errorf("%w: workload %s: %w", ErrBadSpec, s, err)
 	}
-	return w, nil
+	return w.WithRTT(rtt)
 }
 
 // parseSize parses a byte count with an optional k/K/KiB/m/M/MiB suffix
@@ -320,6 +326,7 @@ func (w Workload) loadConfig(addr string, conns int, warmup, duration time.Durat
 		Slow:      w.slowConns(conns),
 		SlowDelay: w.slowDelay,
 		Idle:      w.idle,
+		RTT:       w.rtt,
 		// A connection that a serial server or a full pool never serves
 		// must count as starved, not as an error: its request may wait
 		// for the whole run without timing out.

@@ -9,12 +9,18 @@ import (
 )
 
 // runChurn is the seed's client in a loop: dial, send the line, read to
-// EOF, check, close. Latency runs from the start of the dial to EOF.
+// EOF, check, close. Latency runs from the start of the dial to EOF. With
+// an emulated RTT the dial comes after three one-way legs (SYN, SYN-ACK,
+// and the ACK that carries the request, written at once), and EOF is seen
+// one leg after it arrives.
 func (w *worker) runChurn() {
 	req, want := w.r.churnReq, w.r.churnWant
 	buf := make([]byte, len(want)+512)
 	for {
 		t0 := time.Now()
+		if !w.hold(3) {
+			return
+		}
 		c, err := w.dial()
 		w.report(err)
 		if err != nil {
@@ -31,7 +37,7 @@ func (w *worker) runChurn() {
 			}
 			continue
 		}
-		if !w.ok(time.Since(t0)) {
+		if !w.hold(1) || !w.ok(time.Since(t0)) {
 			return
 		}
 	}

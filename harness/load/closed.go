@@ -44,13 +44,16 @@ func (w *worker) closedSession(c *guardedConn, br *bufio.Reader, proto Protocol,
 	}
 	for {
 		t0 := time.Now()
-		if err := c.SetDeadline(t0.Add(timeout)); err != nil {
+		if !w.hold(1) { // the request on its way (emulated RTT)
+			return "", nil
+		}
+		if err := c.SetDeadline(time.Now().Add(timeout)); err != nil {
 			return "write", err
 		}
 		if stage, err := w.roundTrip(c, br, proto, req, werr); err != nil {
 			return stage, err
 		}
-		if !w.ok(time.Since(t0)) {
+		if !w.hold(1) || !w.ok(time.Since(t0)) { // the reply on its way back
 			return "", nil
 		}
 	}

@@ -79,6 +79,12 @@ type Config struct {
 	// whole exchange after the dial); default 10s. A timeout counts as an
 	// error and the connection is redialed.
 	ReplyTimeout time.Duration
+
+	// RTT, when its Delay is not 0, emulates a network round trip on every
+	// connection (slow ones included, idle ones not): see RTT for what it
+	// reproduces and what not. Latency includes it. Pipelined mode refuses
+	// it.
+	RTT RTT
 }
 
 // withDefaults returns cfg with defaults filled in, or an error wrapping
@@ -132,6 +138,12 @@ func (cfg Config) withDefaults() (Config, error) {
 		if cfg.Conns == cfg.Slow {
 			return bad("open mode needs at least one connection that is not slow")
 		}
+	}
+	if err := cfg.RTT.validate(); err != nil {
+		return Config{}, err
+	}
+	if cfg.RTT.Delay > 0 && cfg.Mode == Pipelined {
+		return bad("rtt is not emulated in pipelined mode (a reply's arrival is not seen per request there)")
 	}
 	if cfg.Duration == 0 {
 		cfg.Duration = DefaultDuration

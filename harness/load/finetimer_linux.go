@@ -35,10 +35,22 @@ func newFineTimer(ctx context.Context) *fineTimer {
 // sleep waits d (> 0). It returns errStopped when ctx ended first, or
 // another error if the timer failed.
 func (t *fineTimer) sleep(d time.Duration) error {
-	spec := unix.ItimerSpec{Value: unix.NsecToTimespec(int64(d))}
-	if err := unix.TimerfdSettime(t.fd, 0, &spec, nil); err != nil {
+	if err := t.arm(d); err != nil {
 		return err
 	}
+	return t.wait()
+}
+
+// arm sets the timer to expire once, d (> 0) from now, replacing any
+// earlier setting. It may be called while another goroutine waits.
+func (t *fineTimer) arm(d time.Duration) error {
+	spec := unix.ItimerSpec{Value: unix.NsecToTimespec(int64(d))}
+	return unix.TimerfdSettime(t.fd, 0, &spec, nil)
+}
+
+// wait blocks until the timer expires. It returns errStopped when ctx
+// ended first, or another error if the timer failed.
+func (t *fineTimer) wait() error {
 	var buf [8]byte
 	_, err := t.f.Read(buf[:])
 	if errors.Is(err, os.ErrDeadlineExceeded) {

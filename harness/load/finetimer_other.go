@@ -15,4 +15,8 @@ func newFineTimer(context.Context) *fineTimer { return nil }
 
 func (*fineTimer) sleep(time.Duration) error { return errStopped }
 
+func (*fineTimer) arm(time.Duration) error { return errStopped }
+
+func (*fineTimer) wait() error { return errStopped }
+
 func (*fineTimer) close() {}

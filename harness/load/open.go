@@ -69,11 +69,17 @@ func (w *worker) openSession(c *guardedConn, br *bufio.Reader, proto Protocol, r
 				w.st.clientLate++
 			}
 		}
-		if err := c.SetDeadline(sendAt.Add(timeout)); err != nil {
+		if !w.hold(1) { // the request on its way (emulated RTT)
+			return "", nil
+		}
+		if err := c.SetDeadline(time.Now().Add(timeout)); err != nil {
 			return "write", err
 		}
 		if stage, err := w.roundTrip(c, br, proto, req, werr); err != nil {
 			return stage, err
+		}
+		if !w.hold(1) { // the reply on its way back
+			return "", nil
 		}
 		now := time.Now()
 		if !w.ok(now.Sub(intended)) {

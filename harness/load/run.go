@@ -10,6 +10,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 )
 
 // Run generates load on cfg.Addr as cfg describes and returns what it
@@ -49,6 +51,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		churnWant: churnReply(cfg.ChurnLine),
 	}
 
+	var wg sync.WaitGroup
+	if cfg.RTT.Delay > 0 {
+		if r.wheel = newDelayWheel(newFineTimer(rctx)); r.wheel != nil {
+			wg.Go(r.wheel.run)
+		}
+	}
 	idle := openIdle(ctx, &r.dialer, cfg.Network, cfg.Addr, cfg.Idle)
 	defer func() {
 		for _, c := range idle {
@@ -68,7 +76,6 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			workers[i] = newWorker(r, i-good, true)
 		}
 	}
-	var wg sync.WaitGroup
 	stop := func() {
 		r.phase.Store(phaseDone)
 		cancel()
@@ -138,6 +145,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		res.ClientUtil = cpu.Seconds() / (elapsed.Seconds() * float64(res.ClientCPUs))
 	}
 	res.ClientBound = res.ClientUtil >= SaturatedUtil
+	if cfg.RTT.Delay > 0 {
+		res.RTTTimer = "Go timers"
+		if r.wheel != nil && !r.wheel.hasFailed() {
+			res.RTTTimer = "timerfd wheel"
+		}
+	}
 	if cfg.Mode == Open {
 		res.TargetRate = cfg.Rate
 		if res.ClientLateSends >= 2 && float64(res.ClientLateSends) > 0.01*float64(res.sends) {
@@ -185,9 +198,18 @@ func collect(cfg Config, workers []*worker, good int) collected {
 	if cfg.Mode == Open {
 		res.UncorrectedLatency = newHist()
 	}
+	if cfg.RTT.Delay > 0 {
+		res.RTTLag = hdrhistogram.New(1, rttLagMax, 2)
+	}
 	counts := map[string]int64{}
 	for _, w := range workers {
 		st := &w.st
+		if p := w.path; p != nil {
+			res.RTTHolds += p.holds
+			if p.lag != nil {
+				res.RTTLag.Merge(p.lag)
+			}
+		}
 		res.InFlight += st.inFlight
 		if !st.measuring {
 			continue

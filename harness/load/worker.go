@@ -27,7 +27,8 @@ type run struct {
 	ctx    context.Context // cancelled (after phase = phaseDone) to stop workers
 	phase  atomic.Int32
 	dialer net.Dialer
-	ready  chan error // each worker reports its first dial here, once
+	ready  chan error  // each worker reports its first dial here, once
+	wheel  *delayWheel // holds connections for cfg.RTT; nil: Go timers
 
 	churnReq  []byte // ChurnLine + "\n"
 	churnWant []byte // the seed's server's reply to it
@@ -73,6 +74,7 @@ type worker struct {
 	failures int  // consecutive errors, for the back-off
 	timer    *time.Timer
 	fine     *fineTimer // Open only; nil where unavailable
+	path     *path      // the emulated network path; nil without cfg.RTT
 	st       stats
 }
 
@@ -82,6 +84,13 @@ func newWorker(r *run, id int, slow bool) *worker {
 	w := &worker{r: r, id: id, slow: slow, timer: t, st: stats{hist: newHist()}}
 	if r.cfg.Mode == Open && !slow {
 		w.st.uncorr = newHist()
+	}
+	if r.cfg.RTT.Delay > 0 {
+		seed := uint64(id) << 1
+		if slow {
+			seed |= 1
+		}
+		w.path = newPath(r.cfg.RTT, seed, id < rttLagConns && !slow)
 	}
 	return w
 }
@@ -226,9 +235,13 @@ func (w *worker) dial() (*guardedConn, error) {
 }
 
 // connect dials until it succeeds, counting failures; it reports false
-// when the run is over.
+// when the run is over. With an emulated RTT each dial comes one round
+// trip (SYN, SYN-ACK) after the client starts it.
 func (w *worker) connect() (*guardedConn, bool) {
 	for {
+		if !w.hold(2) {
+			return nil, false
+		}
 		c, err := w.dial()
 		w.report(err)
 		if err == nil {
