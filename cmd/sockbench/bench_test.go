@@ -86,11 +86,11 @@ func TestBenchDefaults(t *testing.T) {
 	for _, tg := range cfg.Targets {
 		names = append(names, tg.Name)
 	}
-	want := []string{"sync", "goroutine", "pool:workers=64", "reference:goroutine"}
+	want := []string{"sync", "goroutine", "pool:workers=64", "eventloop", "reference:goroutine"}
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("default targets (-want +got):\n%s", diff)
 	}
-	if len(cfg.Workloads) != 2 || !cmp.Equal(cfg.Conns, []int{1, 16, 256}) || cfg.Reps != 5 {
+	if len(cfg.Workloads) != 2 || !cmp.Equal(cfg.Conns, []int{1, 16, 256}) || cfg.Reps != 6 {
 		t.Errorf("default matrix: %d workloads, conns %v, %d reps", len(cfg.Workloads), cfg.Conns, cfg.Reps)
 	}
 }
