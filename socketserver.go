@@ -79,4 +79,7 @@ type Request struct {
 	ClientAddr net.Addr
 	// Server is the server that accepted the connection (self.server).
 	Server *Server
+	// Datagram is the datagram of a request on a datagram server, for
+	// HandleError; Conn is then nil.
+	Datagram *Datagram
 }
