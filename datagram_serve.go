@@ -19,9 +19,9 @@ import (
 // does not keep Shutdown waiting for ever.
 const drainLimit = 1 << 16
 
-// drainWait is how long a drain read waits for a datagram the socket has
-// not received yet; it only has to outlast the read call itself.
-const drainWait = time.Millisecond
+// drainWait is how long a drain read waits, where a socket cannot be read
+// without waiting, for a datagram the socket has not received yet.
+const drainWait = 50 * time.Millisecond
 
 // ServePacket reads datagrams from pc and executes each with the Strategy
 // until Shutdown or Close, then returns ErrServerClosed; it is Serve for a
@@ -148,23 +148,29 @@ func (l *packetLoop) readLoop() error {
 	}
 }
 
-// drain serves what the socket holds once Shutdown has begun: reads that
-// find a queued datagram return it at once, the first that finds none ends
-// the drain.
+// drain serves what the socket holds once Shutdown has begun: it reads
+// queued datagrams without waiting until none is left.
 func (l *packetLoop) drain() {
 	for range drainLimit {
 		if l.srv.ctx.Err() != nil {
 			return
 		}
-		_ = l.pc.SetReadDeadline(time.Now().Add(drainWait))
 		buf := getBuf(l.size)
-		n, addr, err := l.pc.ReadFrom(*buf)
-		if err != nil {
+		n, addr, ok := readQueued(l.pc, *buf)
+		if !ok {
 			putBuf(buf)
 			return
 		}
 		l.dispatch(buf, n, addr)
 	}
+}
+
+// readQueuedDeadline is readQueued for a socket without a descriptor: a
+// read with a short deadline.
+func readQueuedDeadline(pc net.PacketConn, buf []byte) (int, net.Addr, bool) {
+	_ = pc.SetReadDeadline(time.Now().Add(drainWait))
+	n, addr, err := pc.ReadFrom(buf)
+	return n, addr, err == nil
 }
 
 // A dgramRequest is one datagram on its way through the pipeline.
