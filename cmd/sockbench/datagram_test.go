@@ -124,3 +124,19 @@ func TestServeDatagramErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestDgramLoad: dgram-load runs a closed and an open loop against serve
+// and prints its line; bad usage exits 2.
+func TestDgramLoad(t *testing.T) {
+	addr, _, _ := serveProc(t, "--network", "udp", "--handler", "dgram-upper", "--strategy", "goroutine", "--quiet")
+	for _, extra := range [][]string{nil, {"--rate", "200"}} {
+		args := append([]string{"dgram-load", "--addr", addr, "--clients", "2", "--duration", "100ms", "--timeout", "5s"}, extra...)
+		code, out, errs := runCmd(args...)
+		if code != 0 || !strings.HasPrefix(out, "sent ") || !strings.Contains(out, " lost 0 ") {
+			t.Errorf("%v: exit %d, %q %s", extra, code, out, errs)
+		}
+	}
+	if code, _, _ := runCmd("dgram-load"); code != 2 {
+		t.Errorf("no address: exit %d, want 2", code)
+	}
+}
