@@ -100,8 +100,8 @@ func TestServeDatagramEveryStrategy(t *testing.T) {
 // TestServeDatagramErrors: a stream-only strategy, a stream handler on a
 // datagram network and unixgram without a path are refused clearly.
 func TestServeDatagramErrors(t *testing.T) {
-	_, _, stop := serveProc(t, "--network", "udp", "--handler", "dgram-upper", "--strategy", "eventloop")
-	if code, stderr := stop(); code != 1 || !strings.Contains(stderr, "streams only") {
+	code, _, stderr := runCmd("serve", "--network", "udp", "--addr", "127.0.0.1:0", "--handler", "dgram-upper", "--strategy", "eventloop")
+	if code != 1 || !strings.Contains(stderr, "streams only") {
 		t.Errorf("serve with the event loop on udp: exit %d, stderr %q", code, stderr)
 	}
 	tests := []struct {

@@ -55,11 +55,13 @@ func TestRunDatagram(t *testing.T) {
 					t.Errorf("%v", r)
 				}
 			}},
-		{"closed, every other one dropped", load.DatagramConfig{Duration: 100 * time.Millisecond, Timeout: 20 * time.Millisecond},
+		{"closed, every other one dropped", load.DatagramConfig{Duration: 300 * time.Millisecond, Timeout: 200 * time.Millisecond},
 			func(n int) bool { return n%2 == 0 },
 			func(t *testing.T, r *load.DatagramResult) {
-				if r.Sent == 0 || r.Lost != (r.Sent+1)/2 || r.Received != r.Sent/2 {
-					t.Errorf("%v: want half lost", r)
+				// The even requests are lost; an odd one answered later
+				// than the timeout (a loaded machine) would be lost too.
+				if r.Sent < 2 || r.Lost < (r.Sent+1)/2 || r.Received+r.Lost != r.Sent || r.Latency.TotalCount() != r.Received {
+					t.Errorf("%v: want at least half of at least 2 lost", r)
 				}
 			}},
 		{"open, rate", load.DatagramConfig{Clients: 2, Rate: 200, Duration: 200 * time.Millisecond, Timeout: 10 * time.Second}, nil,
