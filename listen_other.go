@@ -42,10 +42,13 @@ func (s *Server) Activate() error {
 		return errors.New("socketserver: activate: not bound (call Bind first)")
 	}
 	s.fd = nil
-	if s.network() == "unix" && s.RemoveStaleSocket {
-		if err := removeStaleSocket(s.Addr); err != nil {
+	if (s.network() == "unix" || s.network() == "unixgram") && s.RemoveStaleSocket {
+		if err := removeStaleSocket(s.network(), s.Addr); err != nil {
 			return err
 		}
+	}
+	if isDatagramNetwork(s.network()) {
+		return s.listenPacketLocked()
 	}
 	ln, err := new(net.ListenConfig).Listen(context.Background(), s.network(), s.Addr)
 	if err != nil {

@@ -45,11 +45,15 @@ func (s *Server) Bind() error {
 		return &net.OpError{Op: "bind", Net: network, Err: err}
 	}
 	if family == unix.AF_UNIX && s.RemoveStaleSocket {
-		if err := removeStaleSocket(s.Addr); err != nil {
+		if err := removeStaleSocket(network, s.Addr); err != nil {
 			return &net.OpError{Op: "bind", Net: network, Addr: staticAddr{network, s.Addr}, Err: err}
 		}
 	}
-	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	sotype := unix.SOCK_STREAM
+	if isDatagramNetwork(network) {
+		sotype = unix.SOCK_DGRAM
+	}
+	fd, err := unix.Socket(family, sotype|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return &net.OpError{Op: "socket", Net: network, Err: os.NewSyscallError("socket", err)}
 	}
@@ -69,7 +73,7 @@ func (s *Server) Bind() error {
 	}
 	if family == unix.AF_INET6 {
 		v6only := 0
-		if network == "tcp6" {
+		if network == "tcp6" || network == "udp6" {
 			v6only = 1
 		}
 		if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, v6only); err != nil {
@@ -94,6 +98,9 @@ func (s *Server) Bind() error {
 	}
 	s.fd = &socketFD{fd: fd, network: network}
 	s.boundAddr = netAddr(got)
+	if isDatagramNetwork(network) {
+		s.boundAddr = packetAddr(s.boundAddr)
+	}
 	return nil
 }
 
@@ -111,6 +118,9 @@ func (s *Server) Activate() error {
 	}
 	fd := s.fd
 	s.fd = nil
+	if isDatagramNetwork(fd.network) {
+		return s.activatePacketLocked(fd.fd) // no listen, no backlog
+	}
 	backlog := s.RequestQueueSize
 	if backlog <= 0 {
 		backlog = DefaultRequestQueueSize
@@ -134,6 +144,7 @@ func (s *Server) Activate() error {
 
 // sockaddr resolves addr for network into a socket family and address.
 func sockaddr(network, addr string) (int, unix.Sockaddr, error) {
+	network = streamNetwork(network)
 	switch network {
 	case "unix":
 		if addr == "" {
@@ -142,7 +153,7 @@ func sockaddr(network, addr string) (int, unix.Sockaddr, error) {
 		return unix.AF_UNIX, &unix.SockaddrUnix{Name: addr}, nil
 	case "tcp", "tcp4", "tcp6":
 	default:
-		return 0, nil, fmt.Errorf("unsupported network %q (want tcp, tcp4, tcp6 or unix)", network)
+		return 0, nil, fmt.Errorf("unsupported network %q (want tcp, tcp4, tcp6, unix, udp, udp4, udp6 or unixgram)", network)
 	}
 	ta, err := net.ResolveTCPAddr(network, addr)
 	if err != nil {

@@ -26,13 +26,22 @@ const DefaultPollInterval = 500 * time.Millisecond
 // serial server on TCP, like Python's TCPServer. Fields must not be changed
 // after the server starts; its methods are safe for concurrent use.
 type Server struct {
-	// Network is "tcp" (the default), "tcp4", "tcp6" or "unix".
+	// Network is "tcp" (the default), "tcp4", "tcp6" or "unix"; or, for
+	// datagrams, "udp", "udp4", "udp6" or "unixgram".
 	Network string
 	// Addr is "host:port" for TCP or a socket path for "unix".
 	// Port 0 binds a free port; ListenAddr reports it.
 	Addr string
 	// Handler serves each connection.
 	Handler Handler
+	// DatagramHandler serves each datagram on a datagram network ("udp",
+	// "udp4", "udp6" or "unixgram"; see ServePacket), where Handler is
+	// unused.
+	DatagramHandler DatagramHandler
+	// MaxPacketSize is the largest datagram read; longer ones are
+	// truncated (Python's max_packet_size). Zero means
+	// DefaultMaxPacketSize (8192).
+	MaxPacketSize int
 	// Strategy executes each connection; nil serves in the accept loop.
 	Strategy Strategy
 
@@ -89,6 +98,9 @@ type Server struct {
 	// connection; false closes it unserved (the client sees an orderly
 	// close with no data), like Python's verify_request.
 	VerifyRequest func(ctx context.Context, conn net.Conn) bool
+	// VerifyDatagram, if set, is called in the read loop for each
+	// datagram; false drops it unserved (verify_request on a UDPServer).
+	VerifyDatagram func(ctx context.Context, d *Datagram) bool
 	// ServiceActions, if set, is called by the accept loop after every
 	// connection and at least every PollInterval while idle (Python's
 	// service_actions). It runs in the accept loop and must not block long.
@@ -127,6 +139,8 @@ type Server struct {
 	// finishInServe is set when Shutdown was called from one of this
 	// server's handlers: the last Serve to return completes the shutdown.
 	finishInServe bool
+
+	dg datagramState // the datagram socket (datagram.go)
 }
 
 func (s *Server) init() {
@@ -161,6 +175,9 @@ func (s *Server) logger() *slog.Logger {
 // already done with Bind/Activate (or Listen), then calls Serve on it. It
 // always returns a non-nil error; after Shutdown or Close, ErrServerClosed.
 func (s *Server) ListenAndServe() error {
+	if isDatagramNetwork(s.network()) {
+		return s.listenAndServePacket()
+	}
 	s.mu.Lock()
 	ln := s.ln
 	s.mu.Unlock()
@@ -400,6 +417,9 @@ func isTemporary(err error) bool {
 // HandleRequest returns an error wrapping errors.ErrUnsupported for one.
 func (s *Server) HandleRequest(ctx context.Context) error {
 	s.init()
+	if isDatagramNetwork(s.network()) {
+		return s.handleDatagram(ctx)
+	}
 	if _, ok := s.Strategy.(ListenerStrategy); ok {
 		return fmt.Errorf("socketserver: handle request: strategy %T accepts for itself; use Serve: %w", s.Strategy, errors.ErrUnsupported)
 	}
@@ -519,7 +539,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if err := s.strategy().Shutdown(ctx); err != nil {
 		return err
 	}
-	return lnerr
+	return s.closeIdlePacket(lnerr)
 }
 
 // Close stops the server now: it closes the listeners and every tracked
@@ -538,6 +558,7 @@ func (s *Server) Close() error {
 	s.stop()
 	s.mu.Lock()
 	err := s.closeListenersLocked()
+	err = s.closeIdlePacketLocked(err)
 	s.cancel()
 	for c := range s.conns {
 		_ = c.rwc.Close()

@@ -22,6 +22,12 @@
 // what it accepts through a [Pipeline]. The Server keeps binding, the
 // lifecycle, counting and error reporting for all of them.
 //
+// On a datagram network ("udp", "unixgram") the same Server is Python's
+// UDPServer or UnixDatagramServer: each datagram read is one request
+// ([Datagram]), served by a [DatagramHandler] ([DatagramStreamHandler] is
+// DatagramRequestHandler) and executed by the Strategy through the same
+// Execute; see [Server.ServePacket].
+//
 // The lifecycle follows net/http.Server: Serve, ListenAndServe,
 // Shutdown(ctx) that loses no in-flight request, Close that stops everything
 // now, and the sentinel ErrServerClosed.
@@ -79,4 +85,7 @@ type Request struct {
 	ClientAddr net.Addr
 	// Server is the server that accepted the connection (self.server).
 	Server *Server
+	// Datagram is the datagram of a request on a datagram server, for
+	// HandleError; Conn is then nil.
+	Datagram *Datagram
 }

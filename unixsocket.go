@@ -60,13 +60,14 @@ func removeOwnSocket(path string, created os.FileInfo) {
 }
 
 // removeStaleSocket removes path if it is a socket nobody listens on (a
-// connection to it is refused). Anything else is left for bind to report.
-func removeStaleSocket(path string) error {
+// connection to it over network, "unix" or "unixgram", is refused).
+// Anything else is left for bind to report.
+func removeStaleSocket(network, path string) error {
 	fi, err := os.Lstat(path)
 	if err != nil || fi.Mode()&os.ModeSocket == 0 {
 		return nil
 	}
-	c, err := net.DialTimeout("unix", path, time.Second)
+	c, err := net.DialTimeout(network, path, time.Second)
 	if err == nil {
 		c.Close()
 		return nil // someone listens: bind fails with "address already in use"

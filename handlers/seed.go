@@ -64,7 +64,10 @@ func logRequest(logger *log.Logger, verb string, addr net.Addr, data []byte) {
 	if logger == nil {
 		return
 	}
-	host := addr.String()
+	host := ""
+	if addr != nil { // an unbound unixgram sender has none
+		host = addr.String()
+	}
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
 	}

@@ -29,6 +29,10 @@ Flags:
   --unix PATH        connect to a Unix stream socket instead
   --timeout D        connect and receive timeout (default 5s)
   --read-all         read the reply until EOF
+  --network NET      udp, udp4, udp6 or unixgram (with --unix): send WORDS and the
+                     newline as one datagram and print the one reply, like the
+                     docs' UDP client; a unixgram client binds a temporary path
+                     of its own (a server cannot answer an unbound one)
 
 Output: the Sent and Received lines on stdout; errors on stderr.
 
@@ -38,6 +42,7 @@ receiving failed, 2 for bad usage.
 Examples:
   sockbench client hello world with TCP
   sockbench client --addr 127.0.0.1:9999 python is nice
+  sockbench client --network udp --addr 127.0.0.1:9999 hello world with UDP
 `,
 		run: runClient,
 	})
@@ -49,10 +54,14 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	unixPath := fs.String("unix", "", "")
 	timeout := fs.Duration("timeout", 5*time.Second, "")
 	readAll := fs.Bool("read-all", false, "")
+	dgramNet := fs.String("network", "", "")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	data := strings.Join(fs.Args(), " ")
+	if *dgramNet != "" {
+		return runDatagramClient(ctx, *dgramNet, *addr, *unixPath, data, *timeout, stdout, stderr)
+	}
 	network, address := "tcp", *addr
 	if *unixPath != "" {
 		network, address = "unix", *unixPath

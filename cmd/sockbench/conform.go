@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/gosocketserver/socketserver"
@@ -44,6 +45,10 @@ connection at the address (no input to check).
 Flags:
   --addr HOST:PORT  TCP address of the server
   --unix PATH       Unix stream socket of the server
+  --network NET     udp, udp4, udp6 or unixgram (with --unix): run the datagram
+                    checks (` + strings.Join(blackbox.DatagramCheckNames(), ", ") + `)
+                    against a server of the docs' UDPServer protocol instead;
+                    exit 3 when nothing answers a first datagram
   --expect P        concurrency the server must show: serial, unbounded or a
                     number N (at most N at once); default: measure it and
                     accept what is found
@@ -56,6 +61,8 @@ Examples:
   sockbench conform --addr 127.0.0.1:9999
   sockbench conform --addr 127.0.0.1:9999 --expect unbounded
   sockbench conform --unix /tmp/upper.sock --expect 8
+  sockbench conform --network udp --addr 127.0.0.1:9999
+  sockbench conform --network unixgram --unix /tmp/upper.dgram
 `,
 		run: runConform,
 	})
@@ -68,8 +75,12 @@ func runConform(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	expect := fs.String("expect", "", "serial, unbounded or N (default: measure)")
 	holders := fs.Int("holders", 64, "silent clients held to tell unbounded from a bound")
 	timeout := fs.Duration("timeout", 60*time.Second, "bound on each check")
+	dgramNet := fs.String("network", "", "udp, udp4, udp6 or unixgram: datagram checks")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *dgramNet != "" {
+		return runConformDatagram(ctx, *dgramNet, *addr, *unix, *timeout, stdout, stderr)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "sockbench conform: unexpected argument %q\n", fs.Arg(0))

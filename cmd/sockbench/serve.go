@@ -41,7 +41,9 @@ Flags:
   --strategy SPEC      how connections are executed (default "sync")
   --handler SPEC       what the server does per connection (default "upper")
   --addr HOST:PORT     TCP address to listen on (default "localhost:9999"; port 0 picks one)
-  --network NET        tcp, tcp4 or tcp6 (default "tcp")
+  --network NET        tcp, tcp4 or tcp6 (default "tcp"); udp, udp4 or udp6 serve
+                       datagrams (Python's UDPServer), with a datagram handler;
+                       unixgram with --unix (UnixDatagramServer)
   --unix PATH          listen on a Unix stream socket instead of TCP
   --remove-socket      remove the Unix socket file on exit, only if it still is the
                        one serve created (Python never does)
@@ -90,6 +92,8 @@ Examples:
   sockbench serve --unix /tmp/upper.sock --unix-mode 0660 --remove-stale-socket
   sockbench serve --strategy pool:workers=8 --read-timeout 2s --max-line 4096
   sockbench serve --strategy goroutine:daemon=true --reuse-address=false
+  sockbench serve --network udp --addr 127.0.0.1:9999 --handler dgram-upper
+  sockbench serve --network unixgram --unix /tmp/upper.dgram --handler dgram-stream-upper
 
 Boolean strategy options take true or false ("pool:workers=4,refuse=true").
 A number outside its range (shown in parentheses) is refused before
@@ -127,6 +131,7 @@ func handlerHelp() string {
 			fmt.Fprintf(&b, "    %s\n", o)
 		}
 	}
+	b.WriteString(datagramHandlerHelp())
 	return b.String()
 }
 
@@ -163,7 +168,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "sockbench serve: %v\n", err)
 		return 2
 	}
-	h, err := handlers.New(inv.Handler, reqLog)
+	h, dh, err := serveHandlers(inv, reqLog)
 	if err != nil {
 		fmt.Fprintf(stderr, "sockbench serve: %v\n", err)
 		return 2
@@ -178,6 +183,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		Network:           inv.Network,
 		Addr:              inv.Addr,
 		Handler:           h,
+		DatagramHandler:   dh,
 		Strategy:          st,
 		RequestQueueSize:  inv.Backlog,
 		AllowReuseAddress: inv.ReuseAddress,
@@ -193,7 +199,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		ErrorLog:          slog.New(logHandler),
 	}
 	if inv.Unix != "" {
-		srv.Network, srv.Addr = "unix", inv.Unix
+		srv.Network, srv.Addr = unixNetwork(inv.Network), inv.Unix
 	}
 	if err := srv.Listen(); err != nil {
 		fmt.Fprintf(stderr, "sockbench serve: %v\n", err)

@@ -18,7 +18,7 @@ type Serve struct {
 	Strategy        string        // --strategy: strategy spec
 	Handler         string        // --handler: handler spec
 	Addr            string        // --addr: TCP address to listen on
-	Network         string        // --network: tcp, tcp4 or tcp6
+	Network         string        // --network: tcp, tcp4, tcp6; udp, udp4, udp6, unixgram (with Unix)
 	Unix            string        // --unix: Unix socket path; overrides Network and Addr
 	RemoveSocket    bool          // --remove-socket: remove the Unix socket file on exit
 	Backlog         int           // --backlog: listen backlog
@@ -60,7 +60,7 @@ func (s *Serve) Register(fs *flag.FlagSet) {
 	fs.StringVar(&s.Strategy, "strategy", s.Strategy, "how connections are executed")
 	fs.StringVar(&s.Handler, "handler", s.Handler, "what the server does per connection")
 	fs.StringVar(&s.Addr, "addr", s.Addr, "TCP address to listen on")
-	fs.StringVar(&s.Network, "network", s.Network, "tcp, tcp4 or tcp6")
+	fs.StringVar(&s.Network, "network", s.Network, "tcp, tcp4, tcp6, udp, udp4, udp6 or unixgram (with --unix)")
 	fs.StringVar(&s.Unix, "unix", s.Unix, "listen on a Unix stream socket instead of TCP")
 	fs.BoolVar(&s.RemoveSocket, "remove-socket", s.RemoveSocket, "remove the Unix socket file on exit")
 	BacklogRange.Var(fs, &s.Backlog, "backlog", "listen backlog")

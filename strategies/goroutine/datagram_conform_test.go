@@ -1,0 +1,15 @@
+package goroutine_test
+
+import (
+	"testing"
+
+	"github.com/gosocketserver/socketserver"
+	"github.com/gosocketserver/socketserver/harness"
+	"github.com/gosocketserver/socketserver/strategies/goroutine"
+)
+
+// TestDatagramConformance runs the datagram suite: the strategy executes
+// each datagram of a UDPServer and a UnixDatagramServer.
+func TestDatagramConformance(t *testing.T) {
+	harness.TestDatagramStrategy(t, func() socketserver.Strategy { return goroutine.New() })
+}
