@@ -199,8 +199,10 @@ func TestRunFaults(t *testing.T) {
 		sample string // in some error sample
 		atMost int64  // if > 0, Requests is at most this
 	}{
-		{"reset every 20th", func(_ *testServer, n int64) fault {
-			if n%20 == 19 {
+		// Every 5th, not rarer: churn on a loaded 2-core machine may
+		// complete only a handful of connections in the 150 ms.
+		{"reset every 5th", func(_ *testServer, n int64) fault {
+			if n%5 == 4 {
 				return faultReset
 			}
 			return faultNone
