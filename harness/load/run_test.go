@@ -207,19 +207,19 @@ func TestRunFaults(t *testing.T) {
 			}
 			return faultNone
 		}, "reply: connection reset by peer", 0},
-		{"close after 50", func(_ *testServer, n int64) fault {
-			if n >= 50 {
+		{"close after 10", func(_ *testServer, n int64) fault {
+			if n >= 10 {
 				return faultClose
 			}
 			return faultNone
-		}, "reply: " + ErrMissingReply.Error(), 50},
+		}, "reply: " + ErrMissingReply.Error(), 10},
 	}
 	for _, tt := range tests {
 		for _, mc := range modeCases {
 			t.Run(tt.name+"/"+string(mc.mode), func(t *testing.T) {
 				t.Parallel()
 				s := server(t, "tcp", mc.mode, tt.decide)
-				res := mustRun(t, config(s, mc, 2, 150*time.Millisecond))
+				res := mustRun(t, config(s, mc, 2, 400*time.Millisecond))
 				if res.Errors == 0 {
 					t.Errorf("no errors counted")
 				}
