@@ -99,3 +99,16 @@ func TestGoalCheckScenario(t *testing.T) {
 		t.Error("a scenario without samples met the goal")
 	}
 }
+
+func TestValidateSLO(t *testing.T) {
+	r := &Run{Scenarios: []Scenario{{Strategy: "goroutine", Workload: "keepalive", Mode: "closed", Conns: 1,
+		SLO: &SLOSearch{Goal: "p99<=1ms", Rate: 100, Steps: []SLOStep{{Rate: 100, Met: true}, {Rate: -5}}}}}}
+	err := validate(r)
+	if !errors.Is(err, ErrInvalidValue) || !strings.Contains(err.Error(), "slo.steps[1].Rate = -5") {
+		t.Errorf("validate: %v; want the negative step rate named", err)
+	}
+	r.Scenarios[0].SLO.Steps[1].Rate = 200
+	if err := validate(r); err != nil {
+		t.Errorf("validate a good search: %v", err)
+	}
+}

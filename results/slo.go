@@ -1,5 +1,10 @@
 package results
 
+import (
+	"fmt"
+	"reflect"
+)
+
 // SLOSearch is the outcome of "bench --slo" for one scenario: the open-loop
 // search for the highest offered rate at which the target met the run's
 // goal, with latency measured from each request's intended send time (no
@@ -63,4 +68,21 @@ type SweepPoint struct {
 	Value string `json:"value"`
 	// X is Value as a number: the integer, or a duration in seconds.
 	X float64 `json:"x"`
+}
+
+// validateSLO checks that every number of s (nil is fine) is finite and in
+// 0..MaxValue, as validate checks samples.
+func validateSLO(s *SLOSearch) error {
+	if s == nil {
+		return nil
+	}
+	if field, v, ok := firstOutOfRange(reflect.ValueOf(*s), "slo"); !ok {
+		return fmt.Errorf("%s = %v: want a finite number in 0..%g", field, v, MaxValue)
+	}
+	for i, st := range s.Steps {
+		if field, v, ok := firstOutOfRange(reflect.ValueOf(st), fmt.Sprintf("slo.steps[%d]", i)); !ok {
+			return fmt.Errorf("%s = %v: want a finite number in 0..%g", field, v, MaxValue)
+		}
+	}
+	return nil
 }

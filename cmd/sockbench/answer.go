@@ -57,6 +57,16 @@ func sloConfig(f sloFlags) (bench.SLOConfig, error) {
 	if err != nil {
 		return bench.SLOConfig{}, fmt.Errorf("--slo: %w", err)
 	}
+	// Zero means "the default" to bench.SLOConfig; on the command line
+	// the defaults are printed, so a zero is a mistake.
+	switch {
+	case !(f.precision > 0):
+		return bench.SLOConfig{}, fmt.Errorf("--slo-precision %v: want above 0.001 and at most 1", f.precision)
+	case f.steps < 1:
+		return bench.SLOConfig{}, fmt.Errorf("--slo-steps %d: want 1..%d", f.steps, bench.MaxSLOSteps)
+	case f.start < 0:
+		return bench.SLOConfig{}, fmt.Errorf("--slo-start %v: want a rate of at least 1 request per second (0: the default)", f.start)
+	}
 	c := bench.SLOConfig{Goal: g, Precision: f.precision, Start: f.start, Steps: f.steps}
 	if _, err := c.WithDefaults(); err != nil {
 		return bench.SLOConfig{}, fmt.Errorf("--slo-precision, --slo-start or --slo-steps: %w", err)
