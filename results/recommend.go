@@ -3,6 +3,7 @@ package results
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"golang.org/x/perf/benchmath"
@@ -238,7 +239,13 @@ func sweepThresholds(cell Key, all []*Scenario, goal Goal, best *Scenario) []str
 			}
 		}
 		if math.IsInf(lo, 1) {
-			out = append(out, fmt.Sprintf("no %s from %s to %s serves %s at %s: every one %s", name, first(g).Sweep.Value, last(g).Sweep.Value, cell.WorkloadLabel(), plural(cell.Conns, "connection"), excluded(goal, g[0])))
+			var whys []string
+			for _, sc := range g {
+				if why := excluded(goal, sc); !slices.Contains(whys, why) {
+					whys = append(whys, why)
+				}
+			}
+			out = append(out, fmt.Sprintf("no %s from %s to %s serves %s at %s: each %s", name, first(g).Sweep.Value, last(g).Sweep.Value, cell.WorkloadLabel(), plural(cell.Conns, "connection"), strings.Join(whys, " or ")))
 			continue
 		}
 		for _, sc := range g {

@@ -96,7 +96,7 @@ func TestRecommendNone(t *testing.T) {
 	text := Recommend(r)[0].Text()
 	for _, want := range []string{
 		"Recommendation: for sleep[delay=2ms] at 500 connections, none: no target served every client and met p99<=1ms.",
-		"no pool:workers from 8 to 16 serves sleep[delay=2ms] at 500 connections: every one misses p99<=1ms",
+		"no pool:workers from 8 to 16 serves sleep[delay=2ms] at 500 connections: each misses p99<=1ms",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("recommendation lacks %q:\n%s", want, text)

@@ -87,6 +87,9 @@ func sloText(s *SLOSearch) string {
 		if len(s.Steps) > 0 {
 			t += fmt.Sprintf(" (the lowest, %s req/s, broke it: %s)", formatRate(s.Broke), s.BrokeBy)
 		}
+		if s.ClientBound {
+			t += ", limited by the load generator: it woke up late, and late sends count against the goal"
+		}
 		return t
 	}
 	t := fmt.Sprintf("up to %s req/s offered (p99 %s there", formatRate(s.Rate), formatSeconds(s.Latency.P99*1e-6))
