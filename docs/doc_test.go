@@ -37,7 +37,7 @@ func TestMain(m *testing.M) {
 // fraction of a second in the test while the pages print real settings.
 // Go's flag package keeps the last value of a repeated flag.
 var cheapOverrides = map[string][]string{
-	"bench": {"--duration", "100ms", "--warmup", "0", "--reps", "1"},
+	"bench": {"--duration", "100ms", "--warmup", "0", "--reps", "1", "--slo-steps", "1"},
 }
 
 // Timeouts for one documented command and for a background server to print

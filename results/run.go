@@ -64,6 +64,9 @@ type Config struct {
 	// RTT says how emulated round trips were applied; nil when no
 	// workload had one.
 	RTT *RTTEmulation `json:"rtt,omitempty"`
+	// Goal is the service-level goal of "bench --slo" as written (see
+	// ParseGoal), empty when none was given.
+	Goal string `json:"goal,omitempty"`
 }
 
 // Scenario is one cell of the matrix: a strategy serving a workload at a
@@ -86,6 +89,12 @@ type Scenario struct {
 	// Warnings say why this cell's numbers may not be trusted
 	// (client-bound, machine-bound, errors, starved clients, ...).
 	Warnings []Warning `json:"warnings,omitempty"`
+	// Sweep says which option of a swept spec this scenario measured
+	// ("pool:workers=8..256"), nil when its target was not swept.
+	Sweep *SweepPoint `json:"sweep,omitempty"`
+	// SLO is the search for the highest rate meeting the run's Goal, nil
+	// when none ran.
+	SLO *SLOSearch `json:"slo,omitempty"`
 }
 
 // Sample is one repetition of one scenario. Times are in seconds unless the

@@ -65,6 +65,9 @@ func validate(r *Run) error {
 				return fmt.Errorf("%w: scenario %d (%s) sample %d: fairness = %v: want 0..1", ErrInvalidValue, i, k, j, f)
 			}
 		}
+		if err := validateSLO(sc.SLO); err != nil {
+			return fmt.Errorf("%w: scenario %d (%s): %w", ErrInvalidValue, i, k, err)
+		}
 	}
 	return nil
 }

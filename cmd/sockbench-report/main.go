@@ -32,7 +32,8 @@ Writes the views of a run into DIR (default "sockbench-report"), creating it:
 
 ` + reportargs.FormatsHelp + `
 With no --format, every format is written. The paths written are printed
-on stdout; errors go to stderr. RUN.json "-" reads the run from standard
+on stdout, then one paragraph per workload starting with "Recommendation:";
+errors go to stderr. RUN.json "-" reads the run from standard
 input; --out - writes one text format (txt, md, csv, bench or json) to
 stdout. "sockbench report" runs this command with its own arguments for
 the png, svg and html formats.
@@ -88,6 +89,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, p)
 	}
 	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
+		return 1
+	}
+	// The answer after the list of files: one paragraph per workload.
+	fmt.Fprintln(stdout)
+	if err := results.WriteRecommendations(stdout, r); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
 		return 1
 	}

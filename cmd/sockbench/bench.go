@@ -18,7 +18,6 @@ import (
 	"github.com/gosocketserver/socketserver/harness/load"
 	"github.com/gosocketserver/socketserver/internal/serveproto"
 	"github.com/gosocketserver/socketserver/results"
-	"github.com/gosocketserver/socketserver/strategies"
 )
 
 // Defaults of "sockbench bench": 5 targets x 2 workloads x 3 connection
@@ -144,7 +143,33 @@ Flags:
                      builds measured under the same conditions
   --old-out FILE     where --old writes the old build's run (default
                      "` + defaultBenchOldOut + `"; "-" for stdout; "" for none)
-  --quiet            do not print the table
+  --quiet            do not print the table nor the recommendation
+  --slo GOAL         after the matrix, search each target's highest offered
+                     rate meeting GOAL, e.g. 'p99<=20ms' or
+                     'p99<=20ms,errors<=0.1%' (bounds p50, p90, p99, p999,
+                     max: durations; errors: a share of the requests):
+                     open loop at each cell's connections, latency from
+                     intended send times; the cells that miss GOAL are not
+                     recommended
+  --slo-precision F  stop when the highest rate met and the lowest broken
+                     are within F of each other (default 0.1: 10%)
+  --slo-start R      the first rate tried, req/s (default: 8 requests per
+                     connection per --duration); it doubles while the goal
+                     holds, halves while not (down to 3 requests per
+                     connection per --duration), then bisects
+  --slo-steps N      at most N rates per target and cell (default 16)
+
+A strategy option may be swept: "pool:workers=8..256" doubles from 8 to
+256 (8 16 32 64 128 256; the end is always measured), "workers=8|32|128"
+lists values ('|' because ',' separates options and ';' specs). One option
+per spec; durations too ("delay=1ms..8ms"). The values are targets like
+any other, interleaved, and the report draws them as curves.
+
+After the table bench prints, per workload, a paragraph starting with
+"Recommendation:": the best target by requests per server-CPU-second among
+those that starved no client and met --slo, at the workload's largest
+connection count, with the runner-up, the margin and its confidence, and
+what would change the answer.
 
 Workloads:
 ` + bench.WorkloadHelp() + `
@@ -202,6 +227,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	oldExe := fs.String("old", "", "")
 	oldOut := fs.String("old-out", defaultBenchOldOut, "")
 	quiet := fs.Bool("quiet", false, "")
+	var slo sloFlags
+	fs.StringVar(&slo.goal, "slo", "", "")
+	fs.Float64Var(&slo.precision, "slo-precision", bench.DefaultSLOPrecision, "")
+	fs.Float64Var(&slo.start, "slo-start", 0, "")
+	fs.IntVar(&slo.steps, "slo-steps", bench.DefaultSLOSteps, "")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -220,7 +250,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	cfg, err := benchConfig(benchFlags{
 		one: one, strategies: *strategiesFlag, noRef: *noRef, workloads: *workloadsFlag, conns: *connsFlag,
 		duration: *duration, warmup: *warmup, reps: *reps, rate: *rate, addr: *addr, execCmd: *execCmd, execAddr: *execAddr,
-		old: *oldExe, rtt: *rttFlag,
+		old: *oldExe, rtt: *rttFlag, slo: slo,
 	})
 	if err != nil {
 		return usage("%v", err)
@@ -232,6 +262,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	cfg.Progress = prog.update
 	announceOut(stderr, *out, *oldExe, *oldOut)
 	announcePlan(stderr, cfg)
+	announceSearch(stderr, cfg)
 
 	start := time.Now()
 	run, err := bench.Run(ctx, cfg)
@@ -262,6 +293,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			code = 1
 		}
 		writeLittlesLaw(tableOut, run, servedAtOnce(cfg.Targets))
+		if werr := printRecommendations(tableOut, run); werr != nil {
+			fmt.Fprintf(stderr, "sockbench bench: %v\n", werr)
+			code = 1
+		}
 	}
 	cur := run
 	if *oldExe != "" {
@@ -440,6 +475,7 @@ type benchFlags struct {
 	addr, execCmd, execAddr string
 	old                     string // --old: another sockbench executable
 	rtt                     string // --rtt: the default emulated round trip
+	slo                     sloFlags
 }
 
 // benchConfig turns the flags into a bench.Config, with errors that name
@@ -463,16 +499,11 @@ func benchConfig(f benchFlags) (bench.Config, error) {
 		}
 	}
 	for _, s := range specs {
-		t, err := bench.ParseTarget(s)
+		ts, err := sweepTargets(s)
 		if err != nil {
 			return cfg, fmt.Errorf("--strategies: %w", err)
 		}
-		if t.Kind == bench.KindStrategy {
-			if _, _, err := strategies.Build(s); err != nil {
-				return cfg, fmt.Errorf("--strategies: %w", err)
-			}
-		}
-		cfg.Targets = append(cfg.Targets, t)
+		cfg.Targets = append(cfg.Targets, ts...)
 	}
 	if f.old != "" {
 		exe, err := oldExecutable(f.old)
@@ -542,5 +573,10 @@ func benchConfig(f benchFlags) (bench.Config, error) {
 		return cfg, fmt.Errorf("--reps %d: want %s", f.reps, benchRepsRange)
 	}
 	cfg.Duration, cfg.Warmup, cfg.Reps = f.duration, f.warmup, f.reps
+	slo, err := sloConfig(f.slo)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.SLO = slo
 	return cfg, nil
 }

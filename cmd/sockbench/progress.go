@@ -84,6 +84,10 @@ func progressLine(pr bench.Progress, elapsed time.Duration) string {
 		rest := elapsed * time.Duration(pr.Total-pr.Done) / time.Duration(pr.Done)
 		left = "about " + rest.Round(time.Second).String() + " left"
 	}
-	return fmt.Sprintf("%d/%d samples (%d%%), %s; now %s conns=%d %s rep %d",
-		pr.Done, pr.Total, pct, left, pr.Workload, pr.Conns, pr.Target, pr.Rep)
+	now := fmt.Sprintf("rep %d", pr.Rep)
+	if pr.SLORate > 0 {
+		now = fmt.Sprintf("slo step %d at %.0f req/s", pr.Rep, pr.SLORate)
+	}
+	return fmt.Sprintf("%d/%d samples (%d%%), %s; now %s conns=%d %s %s",
+		pr.Done, pr.Total, pct, left, pr.Workload, pr.Conns, pr.Target, now)
 }

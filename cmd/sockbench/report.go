@@ -28,7 +28,9 @@ Writes the views of a run into DIR (default "sockbench-report"), creating it:
 
 ` + reportargs.FormatsHelp + `
 With no --format, every format is written. The paths written are printed
-on stdout; errors and notes go to stderr. RUN.json "-" reads the run from
+on stdout, then one paragraph per workload starting with "Recommendation:"
+(the best target among those that starved no client and met the run's
+--slo goal, as "sockbench bench" prints it); errors and notes go to stderr. RUN.json "-" reads the run from
 standard input; --out - writes one text format (txt, md, csv, bench or
 json, named by --format) to stdout instead of a directory, for a pipe:
 
@@ -121,6 +123,11 @@ func writeViews(a reportargs.Args, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, p)
 	}
 	if err != nil {
+		fmt.Fprintf(stderr, "sockbench report: %v\n", err)
+		return 1
+	}
+	// The answer after the list of files: one paragraph per workload.
+	if err := printRecommendations(stdout, r); err != nil {
 		fmt.Fprintf(stderr, "sockbench report: %v\n", err)
 		return 1
 	}

@@ -54,6 +54,10 @@ type Config struct {
 	// Args and ToolVersion are recorded in the run.
 	Args        []string
 	ToolVersion string
+	// SLO, when its Goal is set, searches every target's highest rate
+	// under the goal after the matrix (see SLOConfig); each scenario's
+	// SLO holds the result.
+	SLO SLOConfig
 }
 
 // Progress tells which sample Run is about to measure.
@@ -63,11 +67,17 @@ type Progress struct {
 	Workload    string
 	Conns       int
 	Rep         int // 1-based
+	// SLORate is the offered rate of an SLO search step (Rep is then the
+	// step, 1-based); 0 for a sample of the matrix.
+	SLORate float64
 }
 
 // String returns e.g. "[12/48] keepalive conns=16 pool:workers=64 rep 2/3"
 // (without the total of repetitions: "rep 2").
 func (p Progress) String() string {
+	if p.SLORate > 0 {
+		return fmt.Sprintf("[%d/%d] %s conns=%d %s slo step %d at %.0f req/s", p.Done+1, p.Total, p.Workload, p.Conns, p.Target, p.Rep, p.SLORate)
+	}
 	return fmt.Sprintf("[%d/%d] %s conns=%d %s rep %d", p.Done+1, p.Total, p.Workload, p.Conns, p.Target, p.Rep)
 }
 
@@ -138,6 +148,12 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 	if err := checkDescriptors(cfg); err != nil {
 		return nil, err
 	}
+	if !cfg.SLO.Goal.IsZero() {
+		var err error
+		if cfg.SLO, err = cfg.SLO.WithDefaults(); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.Launcher == nil {
 		cfg.Launcher = DefaultLauncher
 	}
@@ -155,6 +171,7 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 			Args:        cfg.Args,
 			Backlog:     cfg.Backlog,
 			RTT:         rttEmulation(ctx, cfg.Workloads),
+			Goal:        cfg.SLO.Goal.String(),
 		},
 	}
 	pinServer := -1
@@ -205,6 +222,7 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 				Params:   c.w.Params,
 				Mode:     string(c.w.Mode),
 				Conns:    c.conns,
+				Sweep:    t.Sweep,
 			}
 			total += cfg.Reps
 		}
@@ -239,6 +257,15 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 		sc.Samples = append(sc.Samples, s)
 		if firstErr[j.Cell][j.Target] == "" {
 			firstErr[j.Cell][j.Target] = errSample
+		}
+	}
+
+	if runErr == nil && !cfg.SLO.Goal.IsZero() {
+		runErr = searchCells(ctx, cfg, cells, scen, pinServer, &done, &total)
+		for _, w := range cfg.Workloads {
+			if !searchable(w) {
+				run.Warnings = append(run.Warnings, fmt.Sprintf("no SLO search for workload %s: its handler closes the connection after one reply, and the open-loop search keeps connections open", w.Name))
+			}
 		}
 	}
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gosocketserver/socketserver/internal/serveproto"
 	"github.com/gosocketserver/socketserver/internal/spec"
+	"github.com/gosocketserver/socketserver/results"
 )
 
 // Target kinds.
@@ -61,6 +62,11 @@ type Target struct {
 	// example the build of an older commit, measured in the same run as
 	// this one (see OldBuild).
 	Exe string
+
+	// Sweep, when set, says which value of a swept spec this target is
+	// ("pool:workers=8..256" at workers=64); it is recorded in the
+	// target's scenarios.
+	Sweep *results.SweepPoint
 }
 
 // OldBuildPrefix starts the names of targets served by another sockbench

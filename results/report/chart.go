@@ -104,7 +104,9 @@ func slug(s string) string {
 // 99.9%...) and a logarithmic latency axis, one line per repetition (not
 // merged), from each repetition's HDR histogram or, without one, its
 // recorded percentiles; and for a workload measured at several offered
-// loads, latency against the load (see loadCharts).
+// loads, latency against the load (see loadCharts); for a swept option,
+// figures against the swept value (see sweepCharts); and for an SLO
+// search, its steps against the goal (see sloCharts).
 func Charts(r *results.Run) ([]*Chart, error) {
 	var groups []group
 	seen := map[group]bool{}
@@ -149,7 +151,15 @@ func Charts(r *results.Run) ([]*Chart, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(charts, byLoad...), nil
+	charts = append(charts, byLoad...)
+	for _, more := range []func(*results.Run) ([]*Chart, error){sweepCharts, sloCharts} {
+		cs, err := more(r)
+		if err != nil {
+			return nil, err
+		}
+		charts = append(charts, cs...)
+	}
+	return charts, nil
 }
 
 // maxTitle is the longest title, in bytes, that fits on one line of a

@@ -13,14 +13,17 @@ import (
 
 // htmlData feeds htmlTemplate.
 type htmlData struct {
-	Title    string
-	Wins     []htmlWin
-	Env      [][2]string
-	Config   [][2]string
-	Warnings []string
-	Tables   []results.Table
-	Notes    []results.Footnote // footnotes of the tables' cells
-	Charts   []htmlChart
+	Title string
+	// Recommendations are results.Recommend's paragraphs: the page
+	// leads with them.
+	Recommendations []string
+	Wins            []htmlWin
+	Env             [][2]string
+	Config          [][2]string
+	Warnings        []string
+	Tables          []results.Table
+	Notes           []results.Footnote // footnotes of the tables' cells
+	Charts          []htmlChart
 }
 
 // htmlWin is one row of the page's first section: what won a cell, why.
@@ -37,7 +40,8 @@ type htmlChart struct {
 	PNG   template.URL // data: URL
 }
 
-// WriteHTML writes a self-contained HTML page describing r: first what won
+// WriteHTML writes a self-contained HTML page describing r: first the
+// recommendation for each workload (results.Recommend), then what won
 // each workload at each connection count and why (results.Wins: the best
 // target that starved no client, with its margin), then environment,
 // configuration, warnings, the tables of WriteTable and the given charts
@@ -60,6 +64,9 @@ func WriteHTML(w io.Writer, r *results.Run, charts []*Chart, opts results.TableO
 	}
 	if e.Date.IsZero() {
 		d.Env[0][1] = ""
+	}
+	for _, rc := range results.Recommend(r) {
+		d.Recommendations = append(d.Recommendations, rc.Text())
 	}
 	for _, w := range results.Wins(r) {
 		best := w.Best
@@ -108,6 +115,7 @@ th { background: #f4f4f4; text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.best { background: #e6f4ea; font-weight: 600; }
 table.kv th { width: 9em; }
+.rec { background: #eef4ff; border-left: 4px solid #3060c0; padding: .5em .9em; margin: .5em 0; }
 .warn { background: #fff4e5; border-left: 4px solid #f0a020; padding: .4em .8em; margin: .3em 0; }
 .notes { font-size: .85em; color: #555; margin: .2em 0 1em; }
 figure { margin: 1.5em 0; }
@@ -118,7 +126,10 @@ figcaption { font-size: .9em; color: #555; }
 </head>
 <body>
 <h1>{{.Title}}</h1>
-{{if .Wins}}<section id="what-won"><h2>What won</h2>
+{{if .Recommendations}}<section id="recommendation"><h2>Recommendation</h2>
+{{range .Recommendations}}<p class="rec">{{.}}</p>
+{{end}}</section>
+{{end}}{{if .Wins}}<section id="what-won"><h2>What won</h2>
 <p>For each workload and connection count, the best target by its median among those that starved no client (a target that leaves clients unserved can look faster for it), and its margin over the runner-up.</p>
 <table>
 <tr><th>workload</th><th>mode</th><th>conns</th><th>winner</th><th>why</th></tr>

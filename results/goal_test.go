@@ -1,0 +1,114 @@
+package results
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestParseGoal(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []Bound
+		str  string
+	}{
+		{"p99<=20ms", []Bound{{Name: "p99", Limit: 0.02}}, "p99<=20ms"},
+		{"P50<=1.5ms, errors<=0.1%", []Bound{{Name: "p50", Limit: 0.0015}, {Name: "errors", Limit: 0.001}}, "p50<=1.5ms,errors<=0.1%"},
+		{"p999<1s,max<=2s,errors<=0.01", []Bound{{Name: "p999", Limit: 1, Strict: true}, {Name: "max", Limit: 2}, {Name: "errors", Limit: 0.01}}, "p999<1s,max<=2s,errors<=1%"},
+		{"p90<=250us", []Bound{{Name: "p90", Limit: 0.00025}}, "p90<=250µs"},
+	}
+	for _, tt := range tests {
+		g, err := ParseGoal(tt.in)
+		if err != nil {
+			t.Errorf("ParseGoal(%q): %v", tt.in, err)
+			continue
+		}
+		if d := cmp.Diff(tt.want, g.Bounds); d != "" {
+			t.Errorf("ParseGoal(%q) (-want +got):\n%s", tt.in, d)
+		}
+		if got := g.String(); got != tt.str {
+			t.Errorf("ParseGoal(%q).String() = %q, want %q", tt.in, got, tt.str)
+		}
+	}
+}
+
+func TestParseGoalErrors(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"", "empty"},
+		{"p99=20ms", "want NAME<=LIMIT"},
+		{"p98<=20ms", "unknown bound"},
+		{"p99<=20ms,p99<=30ms", "bounded twice"},
+		{"p99<=0s", "positive duration"},
+		{"p99<=fast", "positive duration"},
+		{"errors<=120%", "share of the requests"},
+		{"errors<=-1", "share of the requests"},
+	} {
+		_, err := ParseGoal(tt.in)
+		if !errors.Is(err, ErrBadGoal) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("ParseGoal(%q) = %v, want ErrBadGoal saying %q", tt.in, err, tt.want)
+		}
+	}
+}
+
+func TestGoalCheck(t *testing.T) {
+	g, err := ParseGoal("p99<=20ms,errors<=1%")
+	if err != nil {
+		t.Fatal(err)
+	}
+	strict, _ := ParseGoal("p99<20ms")
+	tests := []struct {
+		name       string
+		g          Goal
+		p99        float64 // µs
+		reqs, errs int64
+		met        bool
+		missed     []string
+	}{
+		{"met", g, 15000, 1000, 0, true, nil},
+		{"at the limit", g, 20000, 1000, 10, true, nil},
+		{"strict at the limit", strict, 20000, 1000, 0, false, []string{"p99 20ms >= 20ms"}},
+		{"slow", g, 31200, 1000, 0, false, []string{"p99 31.2ms > 20ms"}},
+		{"errors", g, 1000, 900, 100, false, []string{"errors 10% > 1%"}},
+		{"nothing answered", g, 0, 0, 5, false, []string{"p99 0s > 20ms", "errors 100% > 1%"}},
+	}
+	for _, tt := range tests {
+		met, missed := tt.g.Check(Latency{P99: tt.p99}, tt.reqs, tt.errs)
+		if met != tt.met || !cmp.Equal(missed, tt.missed) {
+			t.Errorf("%s: Check = %v %q, want %v %q", tt.name, met, missed, tt.met, tt.missed)
+		}
+	}
+}
+
+func TestGoalCheckScenario(t *testing.T) {
+	g, _ := ParseGoal("p99<=20ms")
+	sc := &Scenario{Samples: []Sample{
+		{Requests: 10, Latency: Latency{P99: 10000}},
+		{Requests: 10, Latency: Latency{P99: 30000}},
+		{Requests: 10, Latency: Latency{P99: 18000}},
+	}}
+	if met, missed := g.CheckScenario(sc); !met {
+		t.Errorf("median p99 18ms: missed %q", missed)
+	}
+	sc.Samples[2].Latency.P99 = 25000
+	if met, _ := g.CheckScenario(sc); met {
+		t.Error("median p99 25ms met p99<=20ms")
+	}
+	if met, _ := g.CheckScenario(&Scenario{}); met {
+		t.Error("a scenario without samples met the goal")
+	}
+}
+
+func TestValidateSLO(t *testing.T) {
+	r := &Run{Scenarios: []Scenario{{Strategy: "goroutine", Workload: "keepalive", Mode: "closed", Conns: 1,
+		SLO: &SLOSearch{Goal: "p99<=1ms", Rate: 100, Steps: []SLOStep{{Rate: 100, Met: true}, {Rate: -5}}}}}}
+	err := validate(r)
+	if !errors.Is(err, ErrInvalidValue) || !strings.Contains(err.Error(), "slo.steps[1].Rate = -5") {
+		t.Errorf("validate: %v; want the negative step rate named", err)
+	}
+	r.Scenarios[0].SLO.Steps[1].Rate = 200
+	if err := validate(r); err != nil {
+		t.Errorf("validate a good search: %v", err)
+	}
+}

@@ -1,0 +1,88 @@
+package results
+
+import (
+	"fmt"
+	"reflect"
+)
+
+// SLOSearch is the outcome of "bench --slo" for one scenario: the open-loop
+// search for the highest offered rate at which the target met the run's
+// goal, with latency measured from each request's intended send time (no
+// coordinated omission). The true limit lies in [Rate, Broke) when both
+// are set; Converged says whether that interval is within Precision.
+type SLOSearch struct {
+	// Goal is the goal searched for, as ParseGoal reads it.
+	Goal string `json:"goal"`
+	// Precision is the relative width the search stops at: Broke/Rate - 1
+	// <= Precision once Converged (0.1 = within 10%).
+	Precision float64 `json:"precision"`
+	// Rate is the highest offered rate (requests/s in total) that met the
+	// goal; 0 when no rate tried did.
+	Rate float64 `json:"rate_rps"`
+	// Latency is the latency measured at Rate.
+	Latency Latency `json:"latency"`
+	// RequestsPerCPU is the ranking figure measured at Rate (requests per
+	// server-CPU-second; 0 when not measured).
+	RequestsPerCPU float64 `json:"requests_per_cpu_s,omitempty"`
+	// Broke is the lowest offered rate that missed the goal; 0 when every
+	// rate tried met it (the search stopped at its step or rate limit).
+	Broke float64 `json:"broke_rps,omitempty"`
+	// BrokeBy says how Broke missed the goal, e.g. "p99 31.2ms > 20ms".
+	BrokeBy string `json:"broke_by,omitempty"`
+	// ClientBound reports that the load generator, not the server, was
+	// saturated at Broke: the limit found may be the generator's.
+	ClientBound bool `json:"client_bound,omitempty"`
+	// Converged reports that Broke/Rate - 1 <= Precision.
+	Converged bool `json:"converged"`
+	// Steps are the rates tried, in order.
+	Steps []SLOStep `json:"steps"`
+}
+
+// SLOStep is one offered rate tried by an SLOSearch: one sample of the
+// run's warm-up and duration.
+type SLOStep struct {
+	Rate     float64 `json:"rate_rps"`     // offered
+	Achieved float64 `json:"achieved_rps"` // good replies per second
+	Latency  Latency `json:"latency"`
+	Requests int64   `json:"requests"`
+	Errors   int64   `json:"errors"`
+	// RequestsPerCPU is the step's requests per server-CPU-second (0 when
+	// not measured).
+	RequestsPerCPU float64 `json:"requests_per_cpu_s,omitempty"`
+	Met            bool    `json:"met"`
+	// Missed says why the step missed the goal: bounds missed, a rate not
+	// kept up with, or the sample's failure.
+	Missed      string `json:"missed,omitempty"`
+	ClientBound bool   `json:"client_bound,omitempty"`
+}
+
+// SweepPoint records that a scenario's target is one value of a swept
+// strategy spec (see "bench --strategies 'pool:workers=8..256'").
+type SweepPoint struct {
+	// Spec is the spec as written, with its sweep: "pool:workers=8..256".
+	// Scenarios with the same Spec form one curve.
+	Spec string `json:"spec"`
+	// Option is the swept option, "workers".
+	Option string `json:"option"`
+	// Value is the option's value for this scenario as written, "64".
+	Value string `json:"value"`
+	// X is Value as a number: the integer, or a duration in seconds.
+	X float64 `json:"x"`
+}
+
+// validateSLO checks that every number of s (nil is fine) is finite and in
+// 0..MaxValue, as validate checks samples.
+func validateSLO(s *SLOSearch) error {
+	if s == nil {
+		return nil
+	}
+	if field, v, ok := firstOutOfRange(reflect.ValueOf(*s), "slo"); !ok {
+		return fmt.Errorf("%s = %v: want a finite number in 0..%g", field, v, MaxValue)
+	}
+	for i, st := range s.Steps {
+		if field, v, ok := firstOutOfRange(reflect.ValueOf(st), fmt.Sprintf("slo.steps[%d]", i)); !ok {
+			return fmt.Errorf("%s = %v: want a finite number in 0..%g", field, v, MaxValue)
+		}
+	}
+	return nil
+}
