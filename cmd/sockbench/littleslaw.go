@@ -116,6 +116,7 @@ func writeLittlesLaw(w io.Writer, run *results.Run, k map[string]int) {
 		}
 		got := median(sc, func(s *results.Sample) float64 { return s.Throughput })
 		lag := median(sc, func(s *results.Sample) float64 { return s.RTTLagP50 })
+		ratio := median(sc, func(s *results.Sample) float64 { return s.RTTHeldRatio })
 		held := fmt.Sprintf("%d held", p.held)
 		if k[sc.Strategy] < 0 {
 			held += " (concurrency unknown: assumed all)"
@@ -124,9 +125,9 @@ func writeLittlesLaw(w io.Writer, run *results.Run, k map[string]int) {
 		if p.trips > 1 {
 			trips = fmt.Sprintf("%dxRTT", p.trips)
 		}
-		fmt.Fprintf(w, "  %-22s %-28s conns=%-5d %s / (%s %s + %s) = predicted <= %s req/s, measured %s req/s (%.0f%%; generator delay lag p50 %.0f µs)\n",
+		fmt.Fprintf(w, "  %-22s %-28s conns=%-5d %s / (%s %s + %s) = predicted <= %s req/s, measured %s req/s (%.0f%%; delays held %.1f%% of asked, wake-up lag p50 %.0f µs)\n",
 			sc.Strategy, sc.Key().WorkloadLabel(), sc.Conns, held, trips, p.rtt, p.service.Round(time.Microsecond),
-			rps(p.rps), rps(got), 100*got/p.rps, lag)
+			rps(p.rps), rps(got), 100*got/p.rps, 100*ratio, lag)
 	}
 }
 
