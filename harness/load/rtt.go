@@ -142,8 +142,11 @@ func (p *path) legs(n int) time.Duration {
 // connection's next waits: each is shortened by the lateness not yet made
 // up (never below zero), so that the round trips a connection sees average
 // what was asked as long as the lateness averages less than a leg, rather
-// than drifting longer by every late wake-up. Result.RTTLag keeps the raw
-// lateness; Result.RTTAsked and RTTHeld the totals.
+// than drifting longer by every late wake-up. At most half a round trip
+// is carried over: a stall longer than that (a starved process) is kept,
+// as a real path's hiccup would be, rather than followed by a burst of
+// requests with no delay at all. Result.RTTLag keeps the raw lateness;
+// Result.RTTAsked and RTTHeld the totals.
 func (w *worker) hold(n int) bool {
 	p := w.path
 	if p == nil {
@@ -168,7 +171,7 @@ func (w *worker) hold(n int) bool {
 	}
 	end := time.Now()
 	late := end.Sub(until)
-	p.debt += late
+	p.debt = min(p.debt+late, time.Duration(p.half))
 	if w.st.measuring {
 		p.holds++
 		p.asked += asked
