@@ -137,6 +137,10 @@ type Sample struct {
 	// microseconds; its own error on every round trip.
 	RTTLagP50 float64 `json:"rtt_lag_p50_us,omitempty"`
 	RTTLagP99 float64 `json:"rtt_lag_p99_us,omitempty"`
+	// RTTHeldRatio is the total time the generator held connections
+	// divided by the total delay it drew: 1 when the round trips averaged
+	// exactly what was asked (late wake-ups are made up on later waits).
+	RTTHeldRatio float64 `json:"rtt_held_ratio,omitempty"`
 }
 
 // Latency holds latency percentiles in microseconds.

@@ -132,6 +132,13 @@ Flags:
                      command for each sample; it must print its address on
                      the first line of stdout, or give --exec-addr
   --exec-addr HOST:PORT  where the --exec server listens
+  --protocol SPEC    the external server's own request and reply (with --addr
+                     or --exec only): send="PING\r\n" (or send=@FILE), then
+                     one of delim="\r\n", len=u8|u16|u32|u16le|u32le (a length
+                     prefix) or size=N, optionally expect=` + "`REGEXP`" + ` and max=N
+                     (longest reply, default 1MiB); or @FILE.json with the
+                     same keys; replaces the protocol of every workload
+                     (churn and slowclients refuse it)
   --out FILE         write the run as JSON here (default "` + defaultBenchOut + `",
                      announced on the first line; "-" for stdout, which
                      moves the table to stderr; "" for none)
@@ -220,6 +227,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	rate := fs.Float64("rate", bench.DefaultRate, "")
 	pin := fs.Bool("pin", false, "")
 	rttFlag := fs.String("rtt", "", "")
+	protoFlag := fs.String("protocol", "", "")
 	addr := fs.String("addr", "", "")
 	execCmd := fs.String("exec", "", "")
 	execAddr := fs.String("exec-addr", "", "")
@@ -250,7 +258,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	cfg, err := benchConfig(benchFlags{
 		one: one, strategies: *strategiesFlag, noRef: *noRef, workloads: *workloadsFlag, conns: *connsFlag,
 		duration: *duration, warmup: *warmup, reps: *reps, rate: *rate, addr: *addr, execCmd: *execCmd, execAddr: *execAddr,
-		old: *oldExe, rtt: *rttFlag, slo: slo,
+		old: *oldExe, rtt: *rttFlag, slo: slo, protocol: *protoFlag,
 	})
 	if err != nil {
 		return usage("%v", err)
@@ -476,6 +484,7 @@ type benchFlags struct {
 	old                     string // --old: another sockbench executable
 	rtt                     string // --rtt: the default emulated round trip
 	slo                     sloFlags
+	protocol                string // --protocol: an external server's protocol spec
 }
 
 // benchConfig turns the flags into a bench.Config, with errors that name
@@ -555,6 +564,9 @@ func benchConfig(f benchFlags) (bench.Config, error) {
 			}
 		}
 		cfg.Workloads = append(cfg.Workloads, w)
+	}
+	if err := applyProtocol(&cfg, f.protocol); err != nil {
+		return cfg, fmt.Errorf("--protocol: %w", err)
 	}
 	for _, s := range strings.Split(f.conns, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))

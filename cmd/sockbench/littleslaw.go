@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -69,7 +70,7 @@ func predictLittle(sc *results.Scenario, k int) (littlePrediction, bool) {
 	if sc.Mode == "churn" {
 		p.trips = 2 // the handshake and the exchange
 	}
-	cpu := median(sc, func(s *results.Sample) float64 { return s.CPUPerRequest })
+	cpu := median(sc, measuredOnly(func(s *results.Sample) float64 { return s.CPUPerRequest }))
 	p.service = time.Duration(cpu * float64(time.Microsecond))
 	if d, err := time.ParseDuration(sc.Params["delay"]); err == nil && sc.Workload != "slowclients" {
 		p.service += d
@@ -78,11 +79,24 @@ func predictLittle(sc *results.Scenario, k int) (littlePrediction, bool) {
 	return p, true
 }
 
-// median returns the median of f over sc's samples (0 when none).
+// measuredOnly marks f's zeros as "not measured" for median (NaN).
+func measuredOnly(f func(*results.Sample) float64) func(*results.Sample) float64 {
+	return func(s *results.Sample) float64 {
+		if v := f(s); v != 0 {
+			return v
+		}
+		return math.NaN()
+	}
+}
+
+// median returns the median of f over sc's samples, skipping NaNs (0 when
+// none is left).
 func median(sc *results.Scenario, f func(*results.Sample) float64) float64 {
 	var v []float64
 	for i := range sc.Samples {
-		v = append(v, f(&sc.Samples[i]))
+		if x := f(&sc.Samples[i]); !math.IsNaN(x) {
+			v = append(v, x)
+		}
 	}
 	if len(v) == 0 {
 		return 0
@@ -115,7 +129,8 @@ func writeLittlesLaw(w io.Writer, run *results.Run, k map[string]int) {
 			fmt.Fprintf(w, "\nLittle's law (round trips %s): throughput <= connections held at once / (round trips x RTT + service time), service = server CPU per request + handler wait\n", method)
 		}
 		got := median(sc, func(s *results.Sample) float64 { return s.Throughput })
-		lag := median(sc, func(s *results.Sample) float64 { return s.RTTLagP50 })
+		lag := median(sc, measuredOnly(func(s *results.Sample) float64 { return s.RTTLagP50 }))
+		ratio := median(sc, measuredOnly(func(s *results.Sample) float64 { return s.RTTHeldRatio })) // 0: not recorded
 		held := fmt.Sprintf("%d held", p.held)
 		if k[sc.Strategy] < 0 {
 			held += " (concurrency unknown: assumed all)"
@@ -124,9 +139,15 @@ func writeLittlesLaw(w io.Writer, run *results.Run, k map[string]int) {
 		if p.trips > 1 {
 			trips = fmt.Sprintf("%dxRTT", p.trips)
 		}
-		fmt.Fprintf(w, "  %-22s %-28s conns=%-5d %s / (%s %s + %s) = predicted <= %s req/s, measured %s req/s (%.0f%%; generator delay lag p50 %.0f µs)\n",
+		heldNote := ""
+		if ratio > 0 {
+			// The same law with the round trips the generator actually held.
+			actual := float64(p.held) / (float64(p.trips)*p.rtt.Seconds()*ratio + p.service.Seconds())
+			heldNote = fmt.Sprintf("; delays held %.1f%% of asked: <= %s req/s at those", 100*ratio, rps(actual))
+		}
+		fmt.Fprintf(w, "  %-22s %-28s conns=%-5d %s / (%s %s + %s) = predicted <= %s req/s, measured %s req/s (%.0f%%%s; wake-up lag p50 %.0f µs)\n",
 			sc.Strategy, sc.Key().WorkloadLabel(), sc.Conns, held, trips, p.rtt, p.service.Round(time.Microsecond),
-			rps(p.rps), rps(got), 100*got/p.rps, lag)
+			rps(p.rps), rps(got), 100*got/p.rps, heldNote, lag)
 	}
 }
 

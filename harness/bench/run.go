@@ -482,6 +482,9 @@ func sampleOf(res *load.Result) results.Sample {
 		s.RTTLagP50 = float64(h.ValueAtQuantile(50))
 		s.RTTLagP99 = float64(h.ValueAtQuantile(99))
 	}
+	if res.RTTAsked > 0 {
+		s.RTTHeldRatio = float64(res.RTTHeld) / float64(res.RTTAsked)
+	}
 	if res.TargetRate > 0 {
 		s.TargetRate = res.TargetRate
 		s.AchievedRate = res.AchievedRate

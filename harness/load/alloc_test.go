@@ -22,18 +22,31 @@ func TestClosedLoopDoesNotAllocate(t *testing.T) {
 		} else {
 			s = serve(t, "tcp", lines(nil))
 		}
-		cfg := Config{Addr: s.addr, Conns: 2, Protocol: proto, Duration: 200 * time.Millisecond}
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		res, err := Run(context.Background(), cfg)
-		runtime.ReadMemStats(&after)
-		if err != nil {
-			t.Fatal(err)
+		// A starved machine may answer too few requests in 200 ms to
+		// tell: try up to three times, doubling the duration, and skip
+		// (inconclusive, not failed) if it is still too few.
+		var (
+			res     *Result
+			mallocs uint64
+		)
+		for d := 200 * time.Millisecond; d <= 800*time.Millisecond; d *= 2 {
+			cfg := Config{Addr: s.addr, Conns: 2, Protocol: proto, Duration: d}
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			var err error
+			res, err = Run(context.Background(), cfg)
+			runtime.ReadMemStats(&after)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mallocs = after.Mallocs - before.Mallocs
+			if res.Requests >= 500 {
+				break
+			}
 		}
 		if res.Requests < 500 {
-			t.Fatalf("%T: only %d requests, too few to tell", proto, res.Requests)
+			t.Skipf("%T: only %d requests in 800ms, too few to tell on this machine", proto, res.Requests)
 		}
-		mallocs := after.Mallocs - before.Mallocs
 		t.Logf("%T: %d requests, %d mallocs, %.4f per request", proto, res.Requests, mallocs, float64(mallocs)/float64(res.Requests))
 		const fixedMallocs = 300
 		if float64(mallocs) > fixedMallocs+0.1*float64(res.Requests) {

@@ -28,6 +28,27 @@
 // redialed. Results before the end of Config.Warmup are discarded without
 // pausing the load.
 //
+// # Round trips
+//
+// Loopback answers in tens of microseconds, so every connection is held
+// only as long as the server works on it. Config.RTT emulates a network
+// round trip in the generator (these kernels have no netem): each request
+// waits half the RTT before it is written and each reply half the RTT
+// after it is read, with a stated jitter, so the server sees connections
+// held as long as distant clients hold them, and Little's law decides
+// what a serial server, a pool and a goroutine per connection can carry
+// (see RTT for the handshake and what is not reproduced). The waits are
+// held on one delay wheel per Run (a heap of deadlines and one timerfd
+// goroutine), not a sleeping goroutine or a timer per request; how late
+// each wait ended is sampled in Result.RTTLag.
+//
+// # Protocols from data
+//
+// UpperLine and Echo speak this project's protocols; Framed (built by
+// ParseProtocol from a spec string or a JSON file) speaks a server's own:
+// a request payload, a reply framed by a delimiter, a length prefix or a
+// fixed size, and an optional regular expression the reply must match.
+//
 // # Coordinated omission
 //
 // A closed-loop generator waits for each reply before sending the next

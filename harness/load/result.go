@@ -117,6 +117,11 @@ type Result struct {
 	// generator's own precision, added to every round trip it emulates.
 	// Nil without RTT.
 	RTTLag *hdrhistogram.Histogram
+	// RTTAsked is the sum of the emulated delays drawn in the measured
+	// interval, RTTHeld the sum of the waits actually made for them: their
+	// ratio is the emulation's overall accuracy (late wake-ups are made up
+	// on later waits, see RTT).
+	RTTAsked, RTTHeld time.Duration
 	// RTTTimer names what held the connections: "timerfd wheel" (one
 	// timerfd and one goroutine per Run, Linux) or "Go timers" (one
 	// per connection, elsewhere or when the timerfd failed); empty

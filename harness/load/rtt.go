@@ -108,6 +108,8 @@ type path struct {
 	wake         chan struct{}           // the delay wheel's signal
 	lag          *hdrhistogram.Histogram // nil when not sampled
 	holds        int64                   // emulated delays in the measured interval
+	debt         time.Duration           // lateness not yet made up (see hold)
+	asked, held  time.Duration           // sums over the measured interval
 }
 
 func newPath(rtt RTT, seed uint64, sampled bool) *path {
@@ -135,14 +137,30 @@ func (p *path) legs(n int) time.Duration {
 // hold holds the connection for n one-way legs: on the run's delay wheel
 // when it has one, else on the worker's Go timer. It reports false if the
 // run is stopping.
+//
+// A wait that ends late (a busy CPU, the timer's slack) is made up on the
+// connection's next waits: each is shortened by the lateness not yet made
+// up (never below zero), so that the round trips a connection sees average
+// what was asked as long as the lateness averages less than a leg, rather
+// than drifting longer by every late wake-up. At most half a round trip
+// is carried over: a stall longer than that (a starved process) is kept,
+// as a real path's hiccup would be, rather than followed by a burst of
+// requests with no delay at all. Result.RTTLag keeps the raw lateness;
+// Result.RTTAsked and RTTHeld the totals.
 func (w *worker) hold(n int) bool {
 	p := w.path
 	if p == nil {
 		return true
 	}
-	d := p.legs(n)
-	until := time.Now().Add(d)
-	if wh := w.r.wheel; wh != nil && wh.add(until, p.wake) {
+	asked := p.legs(n)
+	d := asked - p.debt
+	p.debt = max(-d, 0)
+	d = max(d, 0)
+	start := time.Now()
+	until := start.Add(d)
+	if d == 0 {
+		// All made up: no wait.
+	} else if wh := w.r.wheel; wh != nil && wh.add(until, p.wake) {
 		select {
 		case <-p.wake:
 		case <-w.r.ctx.Done():
@@ -151,10 +169,15 @@ func (w *worker) hold(n int) bool {
 	} else if !w.sleep(d) {
 		return false
 	}
+	end := time.Now()
+	late := end.Sub(until)
+	p.debt = min(p.debt+late, time.Duration(p.half))
 	if w.st.measuring {
 		p.holds++
+		p.asked += asked
+		p.held += end.Sub(start)
 		if p.lag != nil {
-			_ = p.lag.RecordValue(min(max(int64(time.Since(until)/time.Microsecond), 1), rttLagMax))
+			_ = p.lag.RecordValue(min(max(int64(late/time.Microsecond), 1), rttLagMax))
 		}
 	}
 	return true

@@ -206,6 +206,8 @@ func collect(cfg Config, workers []*worker, good int) collected {
 		st := &w.st
 		if p := w.path; p != nil {
 			res.RTTHolds += p.holds
+			res.RTTAsked += p.asked
+			res.RTTHeld += p.held
 			if p.lag != nil {
 				res.RTTLag.Merge(p.lag)
 			}
