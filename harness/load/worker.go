@@ -31,6 +31,8 @@ type run struct {
 
 	churnReq  []byte // ChurnLine + "\n"
 	churnWant []byte // the seed's server's reply to it
+
+	iv *intervals // per-interval histograms; nil unless Config.Interval > 0
 }
 
 // stats is one worker's tally. Only its worker goroutine touches it until
@@ -48,6 +50,7 @@ type stats struct {
 	maxLag     time.Duration
 	samples    []errSample
 	inFlight   int64 // requests unanswered when the run ended (set once, at the end)
+	total      int64 // correct replies over the whole run, warm-up included (never reset)
 }
 
 type errSample struct {
@@ -74,6 +77,7 @@ type worker struct {
 	timer    *time.Timer
 	fine     *fineTimer // Open only; nil where unavailable
 	st       stats
+	cur      workerInterval // Config.Interval only
 }
 
 func newWorker(r *run, id int, slow bool) *worker {
@@ -100,8 +104,13 @@ func (w *worker) phase() int32 {
 // ok records one correct reply with latency d; it reports false when the
 // run is over and the worker must return.
 func (w *worker) ok(d time.Duration) bool {
-	if w.phase() == phaseDone {
+	p := w.phase()
+	if p == phaseDone {
 		return false
+	}
+	w.st.total++
+	if p == phaseMeasure && w.r.iv != nil && !w.slow {
+		w.recordInterval(d)
 	}
 	record(w.st.hist, d)
 	w.st.requests++
