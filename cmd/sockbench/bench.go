@@ -175,12 +175,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.Var(&one, "strategy", "")
 	strategiesFlag := fs.String("strategies", "", "")
 	noRef := fs.Bool("no-reference", false, "")
-	workloadsFlag := fs.String("workloads", defaultBenchWorkloads, "")
-	connsFlag := fs.String("conns", defaultBenchConns, "")
-	duration := fs.Duration("duration", defaultBenchDuration, "")
-	warmup := fs.Duration("warmup", defaultBenchWarmup, "")
+	lf := addLoadFlags(fs, defaultLoadFlags())
 	reps := fs.Int("reps", defaultBenchReps, "")
-	rate := fs.Float64("rate", bench.DefaultRate, "")
 	pin := fs.Bool("pin", false, "")
 	addr := fs.String("addr", "", "")
 	execCmd := fs.String("exec", "", "")
@@ -205,8 +201,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 
 	cfg, err := benchConfig(benchFlags{
-		one: one, strategies: *strategiesFlag, noRef: *noRef, workloads: *workloadsFlag, conns: *connsFlag,
-		duration: *duration, warmup: *warmup, reps: *reps, rate: *rate, addr: *addr, execCmd: *execCmd, execAddr: *execAddr,
+		one: one, strategies: *strategiesFlag, noRef: *noRef, workloads: lf.workloads, conns: lf.conns,
+		duration: lf.duration, warmup: lf.warmup, reps: *reps, rate: lf.rate, addr: *addr, execCmd: *execCmd, execAddr: *execAddr,
 		old: *oldExe,
 	})
 	if err != nil {
@@ -469,32 +465,10 @@ func benchConfig(f benchFlags) (bench.Config, error) {
 	if len(cfg.Targets) == 0 {
 		return cfg, errors.New("no targets: give --strategies, --addr or --exec")
 	}
-	if !(f.rate > 0 && f.rate <= benchMaxRate) {
-		return cfg, fmt.Errorf("--rate %v: want requests per second above 0 and at most %g", f.rate, benchMaxRate)
-	}
-	wl := splitSpecs(f.workloads)
-	if len(wl) == 0 {
-		return cfg, errors.New("--workloads: empty list")
-	}
-	for _, s := range wl {
-		w, err := bench.ParseWorkload(s, f.rate)
-		if err != nil {
-			return cfg, fmt.Errorf("--workloads: %w", err)
-		}
-		cfg.Workloads = append(cfg.Workloads, w)
-	}
-	for _, s := range strings.Split(f.conns, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || !benchConnsRange.Contains(n) {
-			return cfg, fmt.Errorf("--conns: %q is not a connection count in %s", s, benchConnsRange)
-		}
-		cfg.Conns = append(cfg.Conns, n)
-	}
-	if !benchDurationRange.Contains(f.duration) {
-		return cfg, fmt.Errorf("--duration %s: want %s", f.duration, benchDurationRange)
-	}
-	if !benchWarmupRange.Contains(f.warmup) {
-		return cfg, fmt.Errorf("--warmup %s: want %s", f.warmup, benchWarmupRange)
+	lf := loadFlags{workloads: f.workloads, conns: f.conns, duration: f.duration, warmup: f.warmup, rate: f.rate}
+	var err error
+	if cfg.Workloads, cfg.Conns, err = lf.parse(); err != nil {
+		return cfg, err
 	}
 	if !benchRepsRange.Contains(f.reps) {
 		return cfg, fmt.Errorf("--reps %d: want %s", f.reps, benchRepsRange)

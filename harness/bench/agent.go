@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/gosocketserver/socketserver/harness/load"
@@ -86,6 +87,9 @@ func (c AgentConfig) withDefaults() (AgentConfig, error) {
 	if c.Count == 0 {
 		c.Count = 1
 	}
+	if c.Host == "" {
+		c.Host, _ = os.Hostname()
+	}
 	switch {
 	case c.Addr == "":
 		return c, fmt.Errorf("%w: agent: no address", ErrBadConfig)
@@ -150,9 +154,6 @@ func agentRun(cfg AgentConfig) *results.Run {
 	if cfg.ClockOffset != nil {
 		d := results.Duration(*cfg.ClockOffset)
 		a.ClockOffset = &d
-	}
-	if a.Host == "" {
-		a.Host = CurrentEnv("").Hostname
 	}
 	return &results.Run{
 		Schema: results.SchemaVersion,
