@@ -53,6 +53,7 @@ func FetchStats(ctx context.Context, client *http.Client, url string, timeout ti
 	if err != nil {
 		return Stats{}, fmt.Errorf("stats endpoint: %w", err)
 	}
+	req.Close = true // read now and then: no idle connection left behind
 	resp, err := client.Do(req)
 	if err != nil {
 		return Stats{}, fmt.Errorf("stats endpoint: %w", err)
