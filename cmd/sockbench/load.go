@@ -81,7 +81,7 @@ Flags:
   --server-stats ADDR  read the server's stats endpoint at ADDR (host:port or
                        URL) at each window's start and end
   --out FILE           write the share here (default "` + defaultLoadOut + `"; "-" for stdout)
-  --quiet              do not print the table
+  --quiet              print only errors on stderr (no schedule, no table)
 
 Workloads:
 ` + bench.WorkloadHelp() + `
@@ -175,7 +175,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	c := inv.cfg
-	if !c.StartAt.IsZero() {
+	if !c.StartAt.IsZero() && !inv.quiet {
 		fmt.Fprintf(stderr, "sockbench load: agent %d of %d, first window at %s (in %s)\n", c.Index, c.Count,
 			c.StartAt.Format(time.RFC3339Nano), time.Until(c.StartAt).Round(time.Millisecond))
 	}
@@ -204,7 +204,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sockbench load: %v\n", werr)
 		return 1
 	}
-	if inv.out != stdoutName {
+	if inv.out != stdoutName && !inv.quiet {
 		fmt.Fprintf(stderr, "sockbench load: wrote %s\n", inv.out)
 	}
 	return code

@@ -90,6 +90,11 @@ func TestLoadAndMerge(t *testing.T) {
 		}
 	}
 
+	out.Reset()
+	if code := run(context.Background(), []string{"report", "--format", "bench", "--out", "-", merged}, &out, &errb); code != 0 || !strings.Contains(out.String(), "\nBenchmark") {
+		t.Errorf("report --format bench of the merged run: exit %d:\n%s%s", code, out.String(), errb.String())
+	}
+
 	other, err := results.ReadFile(files[1])
 	if err != nil {
 		t.Fatal(err)
