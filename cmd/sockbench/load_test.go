@@ -49,7 +49,9 @@ func TestLoadRefusesBadFlags(t *testing.T) {
 func TestLoadAndMerge(t *testing.T) {
 	addr, _ := serveInProcess(t, "goroutine", handlers.Upper(0, nil), "tcp", "127.0.0.1:0")
 	dir := t.TempDir()
-	start := time.Now().Add(800 * time.Millisecond).UTC().Format(time.RFC3339Nano)
+	// A window of four intervals, a second and a half ahead: an agent
+	// late by most of it still leaves a common interval on a loaded machine.
+	start := time.Now().Add(1500 * time.Millisecond).UTC().Format(time.RFC3339Nano)
 	files := []string{filepath.Join(dir, "a0.json"), filepath.Join(dir, "a1.json")}
 	var wg sync.WaitGroup
 	codes := make([]int, 2)
@@ -58,7 +60,7 @@ func TestLoadAndMerge(t *testing.T) {
 		wg.Go(func() {
 			var out bytes.Buffer
 			codes[i] = run(context.Background(), []string{"load", "--addr", addr, "--workloads", "churn", "--conns", "2",
-				"--duration", "300ms", "--warmup", "0s", "--interval", "100ms", "--start-at", start,
+				"--duration", "1s", "--warmup", "0s", "--interval", "250ms", "--start-at", start,
 				"--agent-index", fmt.Sprint(i), "--agents", "2", "--host", fmt.Sprint("agent", i), "--out", files[i]}, &out, &stderrs[i])
 		})
 	}

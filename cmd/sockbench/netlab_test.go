@@ -71,7 +71,7 @@ func TestLoadAgentsInNamespaces(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	start := time.Now().Add(1500 * time.Millisecond).UTC().Format(time.RFC3339Nano)
+	start := time.Now().Add(2 * time.Second).UTC().Format(time.RFC3339Nano)
 	var agents []*exec.Cmd
 	var files []string
 	var errs []*lockedBuilder
