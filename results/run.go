@@ -29,6 +29,12 @@ type Run struct {
 	// Warnings apply to the whole run (for example "machine has 2 cores,
 	// client and server share them").
 	Warnings []string `json:"warnings,omitempty"`
+	// Agent marks the run as one load agent's share ("sockbench load");
+	// nil otherwise.
+	Agent *Agent `json:"agent,omitempty"`
+	// Merged marks a run merged from agents' shares ("sockbench merge");
+	// nil otherwise.
+	Merged *Merged `json:"merged,omitempty"`
 }
 
 // Env describes the machine and build that produced a Run.
@@ -141,6 +147,12 @@ type Sample struct {
 	// divided by the total delay it drew: 1 when the round trips averaged
 	// exactly what was asked (late wake-ups are made up on later waits).
 	RTTHeldRatio float64 `json:"rtt_held_ratio,omitempty"`
+	// Series holds the latency histograms per interval of the measured
+	// window (load agents' shares and merged runs); nil otherwise.
+	Series *Series `json:"series,omitempty"`
+	// Shares holds each load agent's part of the sample (one in an
+	// agent's share, every agent's in a merged run); nil otherwise.
+	Shares []Share `json:"shares,omitempty"`
 }
 
 // Latency holds latency percentiles in microseconds.

@@ -68,9 +68,13 @@ func WriteViewTo(w io.Writer, r *Run, format string) error {
 	var gen func(io.Writer) error
 	switch format {
 	case "txt":
-		gen = func(w io.Writer) error { return WriteTable(w, r, TableOptions{}) }
+		gen = func(w io.Writer) error {
+			return errors.Join(WriteTable(w, r, TableOptions{}), WriteShares(w, r, false))
+		}
 	case "md":
-		gen = func(w io.Writer) error { return WriteMarkdown(w, r, TableOptions{}) }
+		gen = func(w io.Writer) error {
+			return errors.Join(WriteMarkdown(w, r, TableOptions{}), WriteShares(w, r, true))
+		}
 	case "csv":
 		gen = func(w io.Writer) error { return WriteCSV(w, r) }
 	case "bench":

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/gosocketserver/socketserver/harness/bench"
-	"github.com/gosocketserver/socketserver/harness/load"
 	"github.com/gosocketserver/socketserver/internal/serveproto"
 	"github.com/gosocketserver/socketserver/results"
 )
@@ -219,15 +218,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.Var(&one, "strategy", "")
 	strategiesFlag := fs.String("strategies", "", "")
 	noRef := fs.Bool("no-reference", false, "")
-	workloadsFlag := fs.String("workloads", defaultBenchWorkloads, "")
-	connsFlag := fs.String("conns", defaultBenchConns, "")
-	duration := fs.Duration("duration", defaultBenchDuration, "")
-	warmup := fs.Duration("warmup", defaultBenchWarmup, "")
+	lf := addLoadFlags(fs, defaultLoadFlags())
 	reps := fs.Int("reps", defaultBenchReps, "")
-	rate := fs.Float64("rate", bench.DefaultRate, "")
 	pin := fs.Bool("pin", false, "")
-	rttFlag := fs.String("rtt", "", "")
-	protoFlag := fs.String("protocol", "", "")
 	addr := fs.String("addr", "", "")
 	execCmd := fs.String("exec", "", "")
 	execAddr := fs.String("exec-addr", "", "")
@@ -256,9 +249,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 
 	cfg, err := benchConfig(benchFlags{
-		one: one, strategies: *strategiesFlag, noRef: *noRef, workloads: *workloadsFlag, conns: *connsFlag,
-		duration: *duration, warmup: *warmup, reps: *reps, rate: *rate, addr: *addr, execCmd: *execCmd, execAddr: *execAddr,
-		old: *oldExe, rtt: *rttFlag, slo: slo, protocol: *protoFlag,
+		one: one, strategies: *strategiesFlag, noRef: *noRef, workloads: lf.workloads, conns: lf.conns,
+		duration: lf.duration, warmup: lf.warmup, reps: *reps, rate: lf.rate, addr: *addr, execCmd: *execCmd, execAddr: *execAddr,
+		old: *oldExe, slo: slo, rtt: lf.rtt, protocol: lf.protocol,
 	})
 	if err != nil {
 		return usage("%v", err)
@@ -542,44 +535,13 @@ func benchConfig(f benchFlags) (bench.Config, error) {
 	if len(cfg.Targets) == 0 {
 		return cfg, errors.New("no targets: give --strategies, --addr or --exec")
 	}
-	if !(f.rate > 0 && f.rate <= benchMaxRate) {
-		return cfg, fmt.Errorf("--rate %v: want requests per second above 0 and at most %g", f.rate, benchMaxRate)
-	}
-	wl := splitSpecs(f.workloads)
-	if len(wl) == 0 {
-		return cfg, errors.New("--workloads: empty list")
-	}
-	rtt, err := load.ParseRTT(f.rtt)
-	if err != nil {
-		return cfg, fmt.Errorf("--rtt: %w", err)
-	}
-	for _, s := range wl {
-		w, err := bench.ParseWorkload(s, f.rate)
-		if err != nil {
-			return cfg, fmt.Errorf("--workloads: %w", err)
-		}
-		if w.RTT().Delay == 0 {
-			if w, err = w.WithRTT(rtt); err != nil {
-				return cfg, fmt.Errorf("--rtt: %w", err)
-			}
-		}
-		cfg.Workloads = append(cfg.Workloads, w)
+	lf := loadFlags{workloads: f.workloads, conns: f.conns, duration: f.duration, warmup: f.warmup, rate: f.rate, rtt: f.rtt}
+	var err error
+	if cfg.Workloads, cfg.Conns, err = lf.parse(); err != nil {
+		return cfg, err
 	}
 	if err := applyProtocol(&cfg, f.protocol); err != nil {
 		return cfg, fmt.Errorf("--protocol: %w", err)
-	}
-	for _, s := range strings.Split(f.conns, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || !benchConnsRange.Contains(n) {
-			return cfg, fmt.Errorf("--conns: %q is not a connection count in %s", s, benchConnsRange)
-		}
-		cfg.Conns = append(cfg.Conns, n)
-	}
-	if !benchDurationRange.Contains(f.duration) {
-		return cfg, fmt.Errorf("--duration %s: want %s", f.duration, benchDurationRange)
-	}
-	if !benchWarmupRange.Contains(f.warmup) {
-		return cfg, fmt.Errorf("--warmup %s: want %s", f.warmup, benchWarmupRange)
 	}
 	if !benchRepsRange.Contains(f.reps) {
 		return cfg, fmt.Errorf("--reps %d: want %s", f.reps, benchRepsRange)

@@ -21,15 +21,24 @@ func applyProtocol(cfg *bench.Config, spec string) error {
 			return fmt.Errorf("target %s speaks the workloads' own protocols; --protocol applies to external servers only (--addr, --exec)", t.Name)
 		}
 	}
+	return withProtocol(cfg.Workloads, spec)
+}
+
+// withProtocol makes every workload of ws speak the protocol spec (see
+// load.ParseProtocol); "" leaves them as they are. bench and load share it.
+func withProtocol(ws []bench.Workload, spec string) error {
+	if spec == "" {
+		return nil
+	}
 	p, err := load.ParseProtocol(spec)
 	if err != nil {
 		return err
 	}
-	if len(cfg.Workloads) == 0 {
+	if len(ws) == 0 {
 		return errors.New("no workloads")
 	}
-	for i, w := range cfg.Workloads {
-		if cfg.Workloads[i], err = w.WithProtocol(p, spec); err != nil {
+	for i, w := range ws {
+		if ws[i], err = w.WithProtocol(p, spec); err != nil {
 			return err
 		}
 	}

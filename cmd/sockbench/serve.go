@@ -79,6 +79,11 @@ Flags:
   --log-rate N         error log lines per second at most; the others are
                        counted in a "suppressed" line
                        (` + serveproto.LogRateRange.String() + `, default 20; 0: no limit)
+  --stats-addr ADDR    serve the statistics of --control, with the process's CPU
+                       seconds and the connections accepted, as JSON over HTTP
+                       at http://ADDR/stats, for a collector on another host
+                       ("sockbench load --server-stats"); the bound address is
+                       printed on stderr (default "": none)
 
 Strategies:
 ` + strategyHelp() + `
@@ -218,6 +223,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		wg.Go(func() { serveproto.Control(ctx, os.Stdin, out, srv.ActiveConns, cancel) })
 	}
 	defer watchBacklog(ctx, srv.Listener(), srv.ErrorLog)()
+	if inv.StatsAddr != "" {
+		stopStats, err := serveStats(inv.StatsAddr, srv, stderr)
+		if err != nil {
+			fmt.Fprintf(stderr, "sockbench serve: %v\n", err)
+			return 1
+		}
+		defer stopStats()
+	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.ListenAndServe() }()
 	var forced atomic.Bool

@@ -85,6 +85,21 @@ type Config struct {
 	// reproduces and what not. Latency includes it. Pipelined mode refuses
 	// it.
 	RTT RTT
+	// Interval, when positive, splits the measured interval into
+	// consecutive intervals of this length and keeps the well-behaved
+	// connections' latencies of each in its own histogram
+	// (Result.Intervals), so that the results of several generators merge
+	// exactly over any common window. A reply belongs to the interval it
+	// arrived in. At most MaxIntervals intervals.
+	Interval time.Duration
+	// MeasureAt, when not zero, is the wall-clock time the measured
+	// interval begins: Run dials, then loads the server without measuring
+	// until then (Warmup is ignored), and measures until MeasureAt +
+	// Duration, so that generators started independently measure the same
+	// window. Intervals are counted from MeasureAt. If the dials end after
+	// MeasureAt, measuring starts late, Result.Start says when, and the
+	// measured interval is shorter.
+	MeasureAt time.Time
 }
 
 // withDefaults returns cfg with defaults filled in, or an error wrapping
@@ -147,6 +162,12 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.Duration == 0 {
 		cfg.Duration = DefaultDuration
+	}
+	if cfg.Interval < 0 {
+		return bad("negative Interval")
+	}
+	if cfg.Interval > 0 && (cfg.Duration+cfg.Interval-1)/cfg.Interval > MaxIntervals {
+		return bad("Duration %s / Interval %s is more than %d intervals", cfg.Duration, cfg.Interval, MaxIntervals)
 	}
 	if cfg.SlowDelay == 0 {
 		cfg.SlowDelay = DefaultSlowDelay

@@ -104,6 +104,20 @@ type Result struct {
 	// (a peer close or reset seen by then makes a connection not alive).
 	IdleAlive int
 
+	// Start is the wall-clock time the measured interval began.
+	Start time.Time
+	// Intervals holds, when Config.Interval > 0, the well-behaved
+	// connections' latencies per interval of Config.Interval, the first
+	// starting at IntervalStart (Config.MeasureAt when set, else Start);
+	// merged, they equal Latency. Nil otherwise.
+	Intervals []*hdrhistogram.Histogram
+	// IntervalStart is when Intervals[0] begins (zero without Intervals).
+	IntervalStart time.Time
+	// TotalRequests counts the correct replies on every connection over
+	// the whole run, warm-up included: what a server that counts its own
+	// requests saw answered to this generator.
+	TotalRequests int64
+
 	// Cancelled reports that ctx ended the run before Duration elapsed;
 	// the Result covers the shorter interval.
 	Cancelled bool

@@ -23,6 +23,8 @@ import (
 // error. Otherwise it lets the load run for cfg.Warmup (results
 // discarded: each worker resets its own tallies when it sees the measured
 // interval begin, without pausing), then measures for cfg.Duration.
+// With cfg.MeasureAt set, the warm-up lasts until then instead, and the
+// measured interval ends at MeasureAt + Duration.
 //
 // Run blocks until Warmup+Duration have elapsed (plus dialing) or ctx is
 // done; if ctx ends during the measured interval, the Result covers the
@@ -49,6 +51,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		ready:     make(chan error, cfg.Conns),
 		churnReq:  []byte(cfg.ChurnLine + "\n"),
 		churnWant: churnReply(cfg.ChurnLine),
+		iv:        newIntervals(cfg),
 	}
 
 	var wg sync.WaitGroup
@@ -106,8 +109,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, fmt.Errorf("%w to %s %s: %w", ErrUnreachable, cfg.Network, cfg.Addr, firstErr)
 	}
 
-	if cfg.Warmup > 0 {
-		t := time.NewTimer(cfg.Warmup)
+	warmup := cfg.Warmup
+	if !cfg.MeasureAt.IsZero() {
+		warmup = time.Until(cfg.MeasureAt)
+	}
+	if warmup > 0 {
+		t := time.NewTimer(warmup)
 		select {
 		case <-t.C:
 		case <-ctx.Done():
@@ -119,8 +126,16 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 
 	cpu0 := processCPU()
 	t0 := time.Now()
+	grid, measure := t0, cfg.Duration
+	if !cfg.MeasureAt.IsZero() {
+		grid = cfg.MeasureAt
+		measure = max(cfg.MeasureAt.Add(cfg.Duration).Sub(t0), time.Millisecond)
+	}
+	if r.iv != nil {
+		r.iv.grid.Store(grid.UnixNano())
+	}
 	r.phase.Store(phaseMeasure)
-	t := time.NewTimer(cfg.Duration)
+	t := time.NewTimer(measure)
 	cancelled := false
 	select {
 	case <-t.C:
@@ -134,6 +149,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	stop()
 
 	res := collect(cfg, workers, good)
+	res.Start = t0
+	if r.iv != nil {
+		res.Intervals, res.IntervalStart = r.iv.hists, grid
+	}
 	res.Elapsed = elapsed
 	res.Cancelled = cancelled
 	res.IdleOpen = len(idle)
@@ -213,8 +232,12 @@ func collect(cfg Config, workers []*worker, good int) collected {
 			}
 		}
 		res.InFlight += st.inFlight
+		res.TotalRequests += st.total
 		if !st.measuring {
 			continue
+		}
+		if w.r.iv != nil && !w.slow {
+			w.flushInterval()
 		}
 		res.Errors += st.errors
 		res.DialErrors += st.dialErrors

@@ -32,6 +32,8 @@ type run struct {
 
 	churnReq  []byte // ChurnLine + "\n"
 	churnWant []byte // the seed's server's reply to it
+
+	iv *intervals // per-interval histograms; nil unless Config.Interval > 0
 }
 
 // stats is one worker's tally. Only its worker goroutine touches it until
@@ -49,6 +51,7 @@ type stats struct {
 	maxLag     time.Duration
 	samples    []errSample
 	inFlight   int64 // requests unanswered when the run ended (set once, at the end)
+	total      int64 // correct replies over the whole run, warm-up included (never reset)
 }
 
 type errSample struct {
@@ -76,6 +79,7 @@ type worker struct {
 	fine     *fineTimer // Open only; nil where unavailable
 	path     *path      // the emulated network path; nil without cfg.RTT
 	st       stats
+	cur      workerInterval // Config.Interval only
 }
 
 func newWorker(r *run, id int, slow bool) *worker {
@@ -109,8 +113,13 @@ func (w *worker) phase() int32 {
 // ok records one correct reply with latency d; it reports false when the
 // run is over and the worker must return.
 func (w *worker) ok(d time.Duration) bool {
-	if w.phase() == phaseDone {
+	p := w.phase()
+	if p == phaseDone {
 		return false
+	}
+	w.st.total++
+	if p == phaseMeasure && w.r.iv != nil && !w.slow {
+		w.recordInterval(d)
 	}
 	record(w.st.hist, d)
 	w.st.requests++

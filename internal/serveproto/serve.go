@@ -37,6 +37,7 @@ type Serve struct {
 	UnixGroup         string        // --unix-group: the socket file's group
 	RemoveStaleSocket bool          // --remove-stale-socket: Server.RemoveStaleSocket
 	LogRate           int           // --log-rate: error lines per second at most (0 = no limit)
+	StatsAddr         string        // --stats-addr: serve Stats over HTTP here (StatsHandler); "" = none
 }
 
 // DefaultServe returns the invocation "sockbench serve" with no flags
@@ -78,6 +79,7 @@ func (s *Serve) Register(fs *flag.FlagSet) {
 	fs.StringVar(&s.UnixGroup, "unix-group", s.UnixGroup, "the Unix socket file's group, a name or an id")
 	fs.BoolVar(&s.RemoveStaleSocket, "remove-stale-socket", s.RemoveStaleSocket, "remove a Unix socket file nobody listens on before binding")
 	LogRateRange.Var(fs, &s.LogRate, "log-rate", "error log lines per second at most, the rest counted; 0 = no limit")
+	fs.StringVar(&s.StatsAddr, "stats-addr", s.StatsAddr, "serve the runtime statistics over HTTP at this address, path /stats")
 }
 
 // Args returns the command line (ServeCommand first) that makes

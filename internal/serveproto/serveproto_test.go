@@ -27,7 +27,7 @@ func nonDefaultServe() Serve {
 		Unix: "/tmp/x.sock", RemoveSocket: true, Backlog: 77, ReuseAddress: false, ReusePort: true,
 		Quiet: true, PrintAddr: true, Control: true, ShutdownTimeout: 1500 * time.Millisecond,
 		ReadTimeout: 2 * time.Second, WriteTimeout: 3 * time.Second, IdleTimeout: time.Minute, MaxLine: 4096,
-		UnixMode: 0o660, UnixGroup: "wheel", RemoveStaleSocket: true, LogRate: 0,
+		UnixMode: 0o660, UnixGroup: "wheel", RemoveStaleSocket: true, LogRate: 0, StatsAddr: "127.0.0.1:9100",
 	}
 }
 

@@ -18,6 +18,12 @@ type Stats struct {
 	Sys        uint64 `json:"sys"`
 	NumGC      uint32 `json:"num_gc"`
 	GOMAXPROCS int    `json:"gomaxprocs"`
+	// CPU is the server process's user+system CPU seconds since it
+	// started, and Accepted the connections it has accepted since then;
+	// "sockbench serve --stats-addr" fills them (see StatsHandler), the
+	// control channel leaves them zero.
+	CPU      float64 `json:"cpu_s,omitempty"`
+	Accepted int64   `json:"accepted,omitempty"`
 }
 
 // ReadStats returns this process's statistics now, with conns as the
