@@ -79,6 +79,13 @@ type Config struct {
 	// whole exchange after the dial); default 10s. A timeout counts as an
 	// error and the connection is redialed.
 	ReplyTimeout time.Duration
+	// OnMeasure, if set, is called from Run's goroutine at the edges of
+	// the measured interval: with true just before it begins, with false
+	// when its Duration has passed, before the workers stop. The interval
+	// is timed from the first call's return to the second call's return,
+	// so a reader of server counters there sees the same interval,
+	// shifted by the time such a read takes at both ends.
+	OnMeasure func(begin bool)
 }
 
 // withDefaults returns cfg with defaults filled in, or an error wrapping

@@ -110,6 +110,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 	}
 
+	if cfg.OnMeasure != nil {
+		cfg.OnMeasure(true)
+	}
 	cpu0 := processCPU()
 	t0 := time.Now()
 	r.phase.Store(phaseMeasure)
@@ -120,6 +123,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	case <-ctx.Done():
 		t.Stop()
 		cancelled = true
+	}
+	if cfg.OnMeasure != nil {
+		cfg.OnMeasure(false)
 	}
 	r.phase.Store(phaseDone)
 	elapsed := time.Since(t0)

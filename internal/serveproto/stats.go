@@ -18,6 +18,9 @@ type Stats struct {
 	Sys        uint64 `json:"sys"`
 	NumGC      uint32 `json:"num_gc"`
 	GOMAXPROCS int    `json:"gomaxprocs"`
+	// Counted holds the cumulative counts costs per request are made of;
+	// nil from a server built before it existed.
+	Counted *Counted `json:"counted,omitempty"`
 }
 
 // ReadStats returns this process's statistics now, with conns as the
@@ -25,7 +28,9 @@ type Stats struct {
 func ReadStats(conns int) Stats {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
+	c := ReadCounted()
 	return Stats{
+		Counted:    &c,
 		Goroutines: runtime.NumGoroutine(),
 		Conns:      conns,
 		HeapInuse:  ms.HeapInuse,
