@@ -25,11 +25,15 @@ const (
 	// CountInstructions is the instructions the server retired in user and
 	// kernel mode (perf's instructions hardware event).
 	CountInstructions = "instructions"
+	// CountCallgrindIr is the instructions a Go benchmark executed under
+	// valgrind's callgrind ("sockbench callgrind"), whose Requests are the
+	// benchmark's operations: exact for the same binary.
+	CountCallgrindIr = "callgrind_ir"
 )
 
 // Counters lists the counter names of Sample.Counts, in display order.
 func Counters() []string {
-	return []string{CountSyscalls, CountIOSyscalls, CountVolCtx, CountInvolCtx, CountAllocs, CountAllocBytes, CountGCCycles, CountInstructions}
+	return []string{CountSyscalls, CountIOSyscalls, CountVolCtx, CountInvolCtx, CountAllocs, CountAllocBytes, CountGCCycles, CountInstructions, CountCallgrindIr}
 }
 
 // Unsupported starts the Env.Counters value of a counter this environment
@@ -69,6 +73,8 @@ var countedMetrics = []Metric{
 		value: perRequest(CountGCCycles, 1e6)},
 	{Name: "instructions_per_req", Label: "server instructions per request", Unit: "instructions", BenchUnit: "instructions/req", Better: LowerIsBetter, Factor: 1, Counted: true,
 		value: perRequest(CountInstructions, 1)},
+	{Name: "ir_per_op", Label: "instructions per benchmark operation (callgrind)", Unit: "instructions", BenchUnit: "instructions/op", Better: LowerIsBetter, Factor: 1, Counted: true,
+		value: perRequest(CountCallgrindIr, 1)},
 }
 
 func init() {

@@ -134,6 +134,10 @@ func TestGateLimitsAndMismatch(t *testing.T) {
 	if err != nil || g.Failed() {
 		t.Errorf("with an absolute limit of 2: failed %v, err %v; want a pass", g.Failed(), err)
 	}
+	g, err = Gate(countedRun(1, map[string]float64{CountVolCtx: 0.5}, "goroutine"), countedRun(1, map[string]float64{CountVolCtx: 1.5}, "goroutine"), GateOptions{})
+	if err != nil || g.Failed() || len(g.Checks) != 1 || g.Checks[0].Limit.String() != "not gated" {
+		t.Errorf("context switches tripled: failed %v, checks %+v, err %v; want shown, not gated", g.Failed(), g.Checks, err)
+	}
 	_, err = Gate(old, countedRun(1, nil, "pool"), GateOptions{})
 	if !errors.Is(err, ErrNothingToCompare) {
 		t.Errorf("no common scenario: err %v, want ErrNothingToCompare", err)
