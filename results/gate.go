@@ -46,8 +46,8 @@ var DefaultLimits = map[string]Limit{
 	"io_syscalls_per_req":  {Rel: 0.10, Abs: 0.7},
 	"vol_ctx_per_req":      {Rel: math.Inf(1)},
 	"invol_ctx_per_req":    {Rel: math.Inf(1)},
-	"allocs_per_req":       {Rel: 0.05, Abs: 0.5},
-	"alloc_bytes_per_req":  {Rel: 0.10, Abs: 64},
+	"allocs_per_req":       {Rel: 0.08, Abs: 0.6},
+	"alloc_bytes_per_req":  {Rel: 0.15, Abs: 80},
 	"gc_per_mreq":          {Rel: math.Inf(1)},
 	"instructions_per_req": {Rel: 0.05, Abs: 500},
 	// Exact for the same binary but for a rare loss of a few hundred

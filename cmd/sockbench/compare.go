@@ -63,7 +63,7 @@ instructions; see "sockbench help bench", --perf) by their medians, each
 against its own limit: a regression grows both by more than a relative
 and by more than an absolute amount, the noise model measured in
 docs/regression.md (for example read+write syscalls +10% and +0.7 per
-request, allocations +5% and +0.5, bytes +10% and +64 B; context
+request, allocations +8% and +0.6, bytes +15% and +80 B; context
 switches and GC cycles are shown, not gated). One repetition per
 side is enough. Timed metrics are compared as without --gate but always
 with --correction holm and --paired, so they fail the gate only with

@@ -15,7 +15,7 @@ import (
 
 // edgeStatsTimeout bounds the stats query at each edge of the measured
 // interval.
-const edgeStatsTimeout = 2 * time.Second
+const edgeStatsTimeout = time.Second
 
 // CountedSources returns how this harness measures each counter of
 // results.Sample.Counts here, for the run's environment; perf is probed

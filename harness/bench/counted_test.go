@@ -64,7 +64,7 @@ func TestRunCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range results.Counters() {
-		if run.Env.Counters[name] == "" {
+		if name != results.CountCallgrindIr && run.Env.Counters[name] == "" { // callgrind's is "sockbench callgrind"'s
 			t.Errorf("env says nothing of counter %s: %v", name, run.Env.Counters)
 		}
 	}

@@ -73,13 +73,21 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // Counted reports whether the instructions of function fn count as the
 // code under test's: everything but the Go runtime, whose memory
 // primitives (memmove, memclr, memequal...) count nevertheless, as the
-// code under test calls them directly.
+// code under test calls them directly, as do assembly bodies such as
+// indexbytebody.
 func Counted(fn string) bool {
-	if strings.HasPrefix(fn, "runtime.mem") {
+	switch {
+	case strings.HasPrefix(fn, "runtime.mem"):
 		return true
+	case schedulerAsm[fn]:
+		return false
 	}
 	return !strings.HasPrefix(fn, "runtime.") && !strings.HasPrefix(fn, "internal/runtime/")
 }
+
+// schedulerAsm are the runtime's assembly routines that callgrind names
+// without their package: the goroutine switches of a preemption.
+var schedulerAsm = map[string]bool{"gogo": true, "gosave_systemstack_switch": true, "setg_gcc": true, "mcall": true}
 
 // countedTotal sums the self costs of the counted functions.
 func countedTotal(costs map[string]int64) int64 {
