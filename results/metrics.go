@@ -47,6 +47,9 @@ type Metric struct {
 	Better Better
 	// Factor converts the stored value to the base unit (1e-6 for µs).
 	Factor float64
+	// Counted marks a count per request (see CountedMetrics), which the
+	// gate compares by a relative threshold instead of a statistical test.
+	Counted bool
 	// value extracts the stored value; ok is false when not measured.
 	value func(*Sample) (v float64, ok bool)
 }

@@ -50,6 +50,10 @@ type Env struct {
 	Kernel      string    `json:"kernel"`
 	Commit      string    `json:"commit,omitempty"`
 	Hostname    string    `json:"hostname,omitempty"`
+	// Counters says, for each counter of Sample.Counts, how it was
+	// measured ("perf stat raw_syscalls:sys_enter", "runtime/metrics"...)
+	// or, starting with Unsupported, why it was not.
+	Counters map[string]string `json:"counters,omitempty"`
 }
 
 // Config records how the harness was asked to run.
@@ -127,6 +131,9 @@ type Sample struct {
 	CtxSwitches    int64   `json:"ctx_switches"`       // voluntary + involuntary, server
 	Fairness       float64 `json:"fairness"`           // Jain's index over clients, 0..1
 	Starved        int     `json:"starved"`            // clients that got no reply at all
+	// Counts holds server-side counts over the measured interval, by
+	// counter name (CountSyscalls...); a counter not measured is absent.
+	Counts map[string]int64 `json:"counts,omitempty"`
 
 	// Client-side (load generator) facts.
 	ClientCPU   float64 `json:"client_cpu_s"`

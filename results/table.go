@@ -115,7 +115,7 @@ func buildTables(r *Run, opts TableOptions) ([]*metricTable, []string) {
 	ms := opts.Metrics
 	auto := ms == nil
 	if auto {
-		ms = DefaultMetrics()
+		ms = append(DefaultMetrics(), countedMetrics...) // unmeasured ones are left out
 	}
 	strategies := r.Strategies()
 	cells := r.Cells()

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -86,6 +88,14 @@ func firstOutOfRange(v reflect.Value, path string) (string, any, bool) {
 		n := v.Int()
 		if n < 0 || float64(n) > MaxValue {
 			return path, n, false
+		}
+	case reflect.Map: // Counts, in key order so that the first is the same each time
+		keys := v.MapKeys()
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+		for _, k := range keys {
+			if f, x, ok := firstOutOfRange(v.MapIndex(k), path+"["+k.String()+"]"); !ok {
+				return f, x, false
+			}
 		}
 	case reflect.Struct:
 		t := v.Type()

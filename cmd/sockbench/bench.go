@@ -123,6 +123,12 @@ Flags:
   --pin              pin the load generator to one CPU and the servers to
                      another (the first two this process may use: 0 and 1
                      on most machines); needs 2 CPUs
+  --perf             also count every server syscall (and instructions, where
+                     the CPU counter is exposed) with "perf stat" per sample;
+                     without perf they are recorded as unsupported. The
+                     other counted costs per request (read+write syscalls,
+                     context switches, allocations, bytes, GC cycles) are
+                     always measured; see "sockbench help compare" (--gate)
   --addr HOST:PORT   measure an external server already running there (no
                      server metrics; it must speak every workload's protocol);
                      with --addr or --exec the default list is not measured
@@ -221,6 +227,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	lf := addLoadFlags(fs, defaultLoadFlags())
 	reps := fs.Int("reps", defaultBenchReps, "")
 	pin := fs.Bool("pin", false, "")
+	usePerf := fs.Bool("perf", false, "")
 	addr := fs.String("addr", "", "")
 	execCmd := fs.String("exec", "", "")
 	execAddr := fs.String("exec-addr", "", "")
@@ -257,6 +264,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return usage("%v", err)
 	}
 	cfg.Pin = *pin
+	cfg.Perf = *usePerf
 	cfg.Launcher = benchLauncher
 	cfg.Args = append([]string{"sockbench", "bench"}, args...)
 	prog := newProgress(stderr)

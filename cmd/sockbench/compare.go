@@ -22,6 +22,7 @@ func init() {
 
 	sockbench compare [flags] OLD.json NEW.json
 	sockbench compare --by strategy [--base NAME] [flags] RUN.json
+	sockbench compare --gate [--threshold PCT] OLD.json NEW.json
 
 Compares the repetitions of every scenario (matched by strategy, workload,
 params, mode and connections) with the Mann-Whitney U test, as benchstat
@@ -55,8 +56,24 @@ worse than the old side or base strategy; compare lists the comparisons
 that do not show it and exits 1. A goal that cannot be shown is not met:
 too few repetitions or too noisy a machine fail it, as they should.
 
+With --gate, compares the counted costs per request of every scenario
+(server syscalls, read+write syscalls, voluntary and involuntary context
+switches, allocations, bytes allocated, GC cycles per million requests,
+instructions; see "sockbench help bench", --perf) by their medians, each
+against its own limit: a regression grows both by more than a relative
+and by more than an absolute amount, the noise model measured in
+docs/regression.md (for example read+write syscalls +10% and +0.7 per
+request, allocations +8% and +0.6, bytes +15% and +80 B; context
+switches and GC cycles are shown, not gated). One repetition per
+side is enough. Timed metrics are compared as without --gate but always
+with --correction holm and --paired, so they fail the gate only with
+enough repetitions (the gate says when they cannot). --metric selects the
+timed metrics only; --by, --within and --format do not apply. A counted
+metric that one side did not measure is not compared.
+
 Flags:
 
+	--gate             counted-cost gate (see above)
 	--alpha P          significance level (default 0.05)
 	--correction C     none (default): each comparison at --alpha; holm: the
 	                   whole family at --alpha (Holm-Bonferroni)
@@ -87,6 +104,10 @@ Output: the comparison (table, Markdown or CSV) on stdout; the list of
 regressions, goals not shown and errors on stderr. A run file "-" is read
 from standard input (one of the two at most).
 
+Exit status with --gate: 0 pass, 1 a counted metric beyond its limit or a
+timed regression after Holm's correction, 2 bad usage, 3 a run file
+missing, unreadable or not a run.
+
 Exit status: 0 no significant regression (and, with --within, the goal
 shown; with --fail-on-starved, no side starving more), 1 regression, goal
 not shown or starvation with --fail-on-starved, 2 bad usage, 3 a run file
@@ -102,6 +123,7 @@ Examples:
 	sockbench compare baseline.json run.json
 	sockbench compare --correction holm old.json new.json
 	sockbench compare --threshold 10% --metric requests_per_cpu_s,p99 old.json new.json
+	sockbench compare --gate base.json head.json
 	sockbench compare --by strategy --base goroutine run.json
 	sockbench compare --by strategy --base goroutine --fail-on-starved run.json
 	sockbench bench --out - --quiet | sockbench compare baseline.json -
@@ -124,6 +146,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	paired := fs.Bool("paired", false, "add paired median ratios with intervals")
 	within := fs.String("within", "", "speed goal, e.g. 3%")
 	failStarved := fs.Bool("fail-on-starved", false, "exit 1 when the new side starved more clients")
+	gate := fs.Bool("gate", false, "counted-cost gate")
 	files, err := reportargs.ParseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -162,6 +185,12 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return fail("--format must be table, markdown or csv, got %q", *format)
 	}
 	opts := results.CompareOptions{Alpha: *alpha, Correction: corr, Threshold: th, Metrics: ms, Paired: *paired, Within: goal}
+	if *gate {
+		if *by != "" || *within != "" || *format != "table" {
+			return fail("--gate does not take --by, --within or --format")
+		}
+		return runGate(files, opts, stdout, stderr)
+	}
 	var cmp *results.Comparison
 	switch *by {
 	case "":

@@ -51,6 +51,13 @@ type Config struct {
 	// Progress, if set, is called before each sample, from Run's
 	// goroutine.
 	Progress func(Progress)
+	// Perf counts every system call (and instructions, where the
+	// hardware counter is exposed) of each server over each measured
+	// interval with "perf stat"; the tracepoint adds a little to each
+	// syscall, so timed metrics of a --perf run are not comparable with
+	// those of a run without. Without perf installed, the run records
+	// those counters as unsupported and goes on.
+	Perf bool
 	// Args and ToolVersion are recorded in the run.
 	Args        []string
 	ToolVersion string
@@ -173,6 +180,11 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 			RTT:         rttEmulation(ctx, cfg.Workloads),
 			Goal:        cfg.SLO.Goal.String(),
 		},
+	}
+	run.Env.Counters = CountedSources(ctx, cfg.Perf)
+	if cfg.Perf && !perfCounts(run.Env.Counters) {
+		cfg.Perf = false
+		run.Warnings = append(run.Warnings, "--perf: perf stat cannot count here ("+run.Env.Counters[results.CountSyscalls]+"); syscalls are counted from /proc/PID/io (read and write only)")
 	}
 	pinServer := -1
 	if cfg.Pin {
@@ -368,25 +380,17 @@ func measure(ctx context.Context, cfg Config, t Target, c cell, pin int) (s resu
 		wg.Add(1)
 		go smp.run(sctx, &wg)
 	}
-	var (
-		stats    ServerStats
-		statsErr = errors.New("not asked")
-	)
-	if srv != nil && srv.control {
-		wg.Go(func() {
-			// Midway through the measured interval (dialing shifts it a
-			// little later than this estimate).
-			tm := time.NewTimer(cfg.Warmup + cfg.Duration/2)
-			defer tm.Stop()
-			select {
-			case <-tm.C:
-				stats, statsErr = srv.stats(2 * time.Second)
-			case <-sctx.Done():
-			}
-		})
+	lcfg := c.w.loadConfig(addr, c.conns, cfg.Warmup, cfg.Duration)
+	var edge *edges
+	if srv != nil {
+		edge = &edges{srv: srv}
+		if cfg.Perf {
+			edge.perf, _ = startPerf(ctx, srv.pid) // without it, no perf counts
+		}
+		defer edge.close()
+		lcfg.OnMeasure = edge.at
 	}
-
-	res, err := load.Run(ctx, c.w.loadConfig(addr, c.conns, cfg.Warmup, cfg.Duration))
+	res, err := load.Run(ctx, lcfg)
 	tEnd := time.Now()
 	stopSampling()
 	wg.Wait()
@@ -430,8 +434,11 @@ func measure(ctx context.Context, cfg Config, t Target, c cell, pin int) (s resu
 	if pf != nil && finalErr == nil {
 		s.PeakRSS = final.HWM
 	}
-	if statsErr == nil {
-		s.Goroutines = stats.Goroutines
+	if edge != nil {
+		s.Counts = edge.counts()
+		if edge.end.statsOK { // taken under load, before the clients stop
+			s.Goroutines = edge.end.stats.Goroutines
+		}
 	}
 	return s, errSample, nil
 }

@@ -100,6 +100,13 @@ type Config struct {
 	// MeasureAt, measuring starts late, Result.Start says when, and the
 	// measured interval is shorter.
 	MeasureAt time.Time
+	// OnMeasure, if set, is called from Run's goroutine at the edges of
+	// the measured interval: with true just before it begins, with false
+	// when its Duration has passed, before the workers stop. The interval
+	// is timed from the first call's return to the second call's return,
+	// so a reader of server counters there sees the same interval,
+	// shifted by the time such a read takes at both ends.
+	OnMeasure func(begin bool)
 }
 
 // withDefaults returns cfg with defaults filled in, or an error wrapping

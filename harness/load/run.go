@@ -124,6 +124,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 	}
 
+	if cfg.OnMeasure != nil {
+		cfg.OnMeasure(true)
+	}
 	cpu0 := processCPU()
 	t0 := time.Now()
 	grid, measure := t0, cfg.Duration
@@ -142,6 +145,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	case <-ctx.Done():
 		t.Stop()
 		cancelled = true
+	}
+	if cfg.OnMeasure != nil {
+		cfg.OnMeasure(false)
 	}
 	r.phase.Store(phaseDone)
 	elapsed := time.Since(t0)

@@ -24,6 +24,9 @@ type Stats struct {
 	// control channel leaves them zero.
 	CPU      float64 `json:"cpu_s,omitempty"`
 	Accepted int64   `json:"accepted,omitempty"`
+	// Counted holds the cumulative counts costs per request are made of;
+	// nil from a server built before it existed.
+	Counted *Counted `json:"counted,omitempty"`
 }
 
 // ReadStats returns this process's statistics now, with conns as the
@@ -31,7 +34,9 @@ type Stats struct {
 func ReadStats(conns int) Stats {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
+	c := ReadCounted()
 	return Stats{
+		Counted:    &c,
 		Goroutines: runtime.NumGoroutine(),
 		Conns:      conns,
 		HeapInuse:  ms.HeapInuse,
