@@ -68,24 +68,33 @@ func legendHeight(p *plot.Plot) vg.Length {
 	return h + 2*legendGap
 }
 
-// drawBody draws p on c. On a logarithmic y axis it draws the axis label
+// drawBody draws p on c. On a logarithmic axis it draws the axis label
 // itself: gonum/plot reserves room for that label around the data value
-// halfway between the axis's ends, which on a log scale sits near the top,
-// and so leaves a band of empty space under the title.
+// halfway between the axis's ends, which on a log scale sits near one end,
+// and so leaves a band of empty space beside the data (or clips the label).
 func drawBody(p *plot.Plot, c draw.Canvas) {
-	if _, log := p.Y.Scale.(plot.LogScale); !log || p.Y.Label.Text == "" {
-		p.Draw(c)
-		return
+	area := c
+	if _, log := p.X.Scale.(plot.LogScale); log && p.X.Label.Text != "" {
+		label := p.X.Label
+		p.X.Label.Text = ""
+		area = draw.Crop(area, 0, 0, label.TextStyle.Height(label.Text)+label.Padding, 0)
+		defer func() {
+			data := p.DataCanvas(area)
+			sty := label.TextStyle
+			sty.XAlign, sty.YAlign = draw.XCenter, draw.YBottom
+			c.FillText(sty, vg.Point{X: (data.Min.X + data.Max.X) / 2, Y: c.Min.Y}, label.Text)
+		}()
 	}
-	label := p.Y.Label
-	p.Y.Label.Text = ""
-	w := label.TextStyle.Height(label.Text) + label.Padding
-	area := draw.Crop(c, w, 0, 0, 0)
-	data := p.DataCanvas(area)
-	sty := label.TextStyle
-	sty.Rotation += math.Pi / 2
-	sty.XAlign, sty.YAlign = draw.XCenter, draw.YTop
-	c.FillText(sty, vg.Point{X: c.Min.X, Y: (data.Min.Y + data.Max.Y) / 2}, label.Text)
+	if _, log := p.Y.Scale.(plot.LogScale); log && p.Y.Label.Text != "" {
+		label := p.Y.Label
+		p.Y.Label.Text = ""
+		area = draw.Crop(area, label.TextStyle.Height(label.Text)+label.Padding, 0, 0, 0)
+		data := p.DataCanvas(area)
+		sty := label.TextStyle
+		sty.Rotation += math.Pi / 2
+		sty.XAlign, sty.YAlign = draw.XCenter, draw.YTop
+		c.FillText(sty, vg.Point{X: c.Min.X, Y: (data.Min.Y + data.Max.Y) / 2}, label.Text)
+	}
 	p.Draw(area)
 }
 

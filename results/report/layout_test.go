@@ -30,7 +30,7 @@ func TestLegendNeverCoversData(t *testing.T) {
 			cv := draw.New(vgimg.New(chartWidth, chartHeight+lh))
 			l := layout(c.plot, cv)
 			body := *c.plot
-			body.Y.Label.Text = "" // as drawBody lays out a log axis
+			body.X.Label.Text, body.Y.Label.Text = "", "" // as drawBody lays out log axes
 			data := body.DataCanvas(l.plot)
 			if l.legend.Max.Y > data.Min.Y {
 				t.Errorf("legend band %v overlaps the data area %v", l.legend.Rectangle, data.Rectangle)

@@ -89,13 +89,12 @@ func sloChart(cell results.Key, goal results.Goal, b results.Bound, scs []*resul
 	unit, scale := timeUnit(hi)
 	title := fmt.Sprintf("%s conns=%d: %s against offered rate, searching %s", cell.WorkloadLabel(), cell.Conns, b.Name, goal)
 	p := newPlot(title)
-	p.Legend.Left = true
 	p.X.Label.Text = "offered rate (req/s, log scale; open loop, latency from intended send times)"
 	p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, logTicks{}
 	p.X.Min, p.X.Max = rlo/1.3, rhi*1.3
 	p.Y.Label.Text = fmt.Sprintf("%s (%s, log scale)", b.Name, unit)
 	p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, logTicks{}
-	p.Y.Min, p.Y.Max = lo/scale/1.25, hi/scale*math.Pow(1.6, float64(len(scs)+3))
+	p.Y.Min, p.Y.Max = lo/scale/1.25, hi/scale*1.25 // the legend is below the axes
 	for i, sc := range scs {
 		steps := append([]results.SLOStep(nil), sc.SLO.Steps...)
 		sort.Slice(steps, func(a, c int) bool { return steps[a].Rate < steps[c].Rate })

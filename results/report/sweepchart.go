@@ -129,10 +129,9 @@ func sweepChart(k sweepKey, label, unit, name string, scs []*results.Scenario, v
 	}
 	title := fmt.Sprintf("%s: %s against %s", k.g.label(), label, k.spec)
 	p := newPlot(title)
-	p.Legend.Left = true
 	p.X.Label.Text = fmt.Sprintf("%s (points: medians; bars: smallest to largest repetition; ×: clients starved)", k.option)
 	p.Y.Label.Text = fmt.Sprintf("%s (%s)", label, unitText)
-	p.Y.Min, p.Y.Max = 0, ymax/math.Max(0.3, 0.92-0.065*float64(len(ss)))
+	p.Y.Min, p.Y.Max = 0, ymax*1.05 // the legend is below the axes
 	if xlo > 0 && xhi/xlo >= 8 {
 		p.X.Scale = plot.LogScale{}
 		p.X.Min, p.X.Max = xlo/1.2, xhi*1.2
