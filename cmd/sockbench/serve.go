@@ -19,6 +19,7 @@ import (
 	"github.com/gosocketserver/socketserver/handlers"
 	"github.com/gosocketserver/socketserver/internal/serveproto"
 	"github.com/gosocketserver/socketserver/strategies"
+	"github.com/gosocketserver/socketserver/strategies/child"
 )
 
 func init() {
@@ -165,6 +166,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	h, err := handlers.New(inv.Handler, reqLog)
 	if err != nil {
+		fmt.Fprintf(stderr, "sockbench serve: %v\n", err)
+		return 2
+	}
+	if err := child.Configure(st, inv.Handler); err != nil {
 		fmt.Fprintf(stderr, "sockbench serve: %v\n", err)
 		return 2
 	}

@@ -148,7 +148,8 @@ func TestServeBadFlags(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--strategy", "fork"}, `unknown strategy "fork"`},
+		{[]string{"--strategy", "forky"}, `unknown strategy "forky"`},
+		{[]string{"--strategy", "fork:max-children=0"}, `option max-children="0": want an integer in 1..4096`},
 		{[]string{"--handler", "cpu:rounds=x"}, "want an integer"},
 		{[]string{"--bogus"}, "flag provided but not defined: -bogus"},
 		{[]string{"extra"}, "unexpected arguments"},
