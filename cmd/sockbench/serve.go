@@ -214,7 +214,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	defer cancel()
 	var wg sync.WaitGroup
 	if inv.Control {
-		wg.Go(func() { serveproto.Control(ctx, os.Stdin, out, srv.ActiveConns, cancel) })
+		wg.Go(func() { serveproto.ControlStats(ctx, os.Stdin, out, serveStats(srv, st), cancel) })
 	}
 	defer watchBacklog(ctx, srv.Listener(), srv.ErrorLog)()
 	serveErr := make(chan error, 1)
@@ -258,6 +258,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		waitTimeout(&wg, 100*time.Millisecond)
 	}
 	return code
+}
+
+// serveStats returns the control channel's statistics of srv, with the
+// per-worker connection counts of a strategy that has them.
+func serveStats(srv *socketserver.Server, st socketserver.Strategy) func() serveproto.Stats {
+	b, _ := st.(interface{ Balance() []int64 })
+	return func() serveproto.Stats {
+		s := serveproto.ReadStats(srv.ActiveConns())
+		if b != nil {
+			s.Balance = b.Balance()
+		}
+		return s
+	}
 }
 
 func waitTimeout(wg *sync.WaitGroup, d time.Duration) {

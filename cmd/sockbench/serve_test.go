@@ -126,7 +126,7 @@ func TestSeedPythonClientEveryStrategy(t *testing.T) {
 	if err != nil {
 		t.Skip("python3 not on PATH")
 	}
-	for _, strategy := range []string{"sync", "goroutine", "pool"} {
+	for _, strategy := range []string{"sync", "goroutine", "pool", "fork", "prefork:procs=2"} {
 		for _, handler := range []string{"upper", "upper-recv"} {
 			t.Run(strategy+"/"+handler, func(t *testing.T) {
 				addr, _, _ := serveProc(t, "--strategy", strategy, "--handler", handler)

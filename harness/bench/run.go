@@ -388,6 +388,11 @@ func measure(ctx context.Context, cfg Config, t Target, c cell, pin int) (s resu
 			s.CtxSwitches = ctxsw
 		}
 		if cpu, _, rss, ok := interval(smp.points, t0, t1); ok {
+			if smp.maxProcs > 0 { // a process tree: its CPU, not the server's alone
+				if tcpu, _, _, ok := interval(smp.tree, t0, t1); ok {
+					cpu = tcpu
+				}
+			}
 			s.ServerCPU = cpu.Seconds()
 			if cpu > 0 && res.Requests > 0 {
 				s.CPUPerRequest = cpu.Seconds() * 1e6 / float64(res.Requests)
@@ -404,6 +409,14 @@ func measure(ctx context.Context, cfg Config, t Target, c cell, pin int) (s resu
 	}
 	if statsErr == nil {
 		s.Goroutines = stats.Goroutines
+		if len(stats.Balance) > 1 {
+			s.WorkerConns = stats.Balance
+			s.WorkerFairness = jain(stats.Balance)
+		}
+	}
+	if smp.maxProcs > 0 {
+		s.Procs = 1 + smp.maxProcs
+		s.TreeRSS = smp.maxTreeRSS
 	}
 	return s, errSample, nil
 }

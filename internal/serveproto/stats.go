@@ -18,6 +18,10 @@ type Stats struct {
 	Sys        uint64 `json:"sys"`
 	NumGC      uint32 `json:"num_gc"`
 	GOMAXPROCS int    `json:"gomaxprocs"`
+	// Balance is, for a strategy that spreads connections over workers
+	// (prefork's processes, the event loop's loops), how many each has
+	// accepted so far.
+	Balance []int64 `json:"balance,omitempty"`
 }
 
 // ReadStats returns this process's statistics now, with conns as the

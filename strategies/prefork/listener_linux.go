@@ -18,16 +18,11 @@ const Supported = true
 // of l (or of raw, the server's own, when l is a wrapper without a
 // descriptor), checking SO_REUSEPORT on it when reuse is set.
 func listenerFile(l, raw net.Listener, reuse bool) (*os.File, error) {
-	sc, ok := l.(syscall.Conn)
-	if !ok {
-		sc, ok = raw.(syscall.Conn)
-	}
-	if !ok {
-		return nil, fmt.Errorf("prefork: listener %T has no descriptor to share with workers", l)
-	}
-	rc, err := sc.SyscallConn()
+	rc, err := rawConn(l)
 	if err != nil {
-		return nil, fmt.Errorf("prefork: listener descriptor: %w", err)
+		if rc, err = rawConn(raw); err != nil {
+			return nil, err
+		}
 	}
 	nfd, reusePort := -1, 0
 	var opErr error
@@ -50,4 +45,18 @@ func listenerFile(l, raw net.Listener, reuse bool) (*os.File, error) {
 		return nil, ErrNoReusePort
 	}
 	return f, nil
+}
+
+// rawConn returns l's descriptor access, or an error when l (a wrapper)
+// has none.
+func rawConn(l net.Listener) (syscall.RawConn, error) {
+	sc, ok := l.(syscall.Conn)
+	if !ok {
+		return nil, fmt.Errorf("prefork: listener %T has no descriptor to share with workers", l)
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return nil, fmt.Errorf("prefork: listener descriptor: %w", err)
+	}
+	return rc, nil
 }

@@ -2,6 +2,7 @@ package prefork
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -130,7 +131,10 @@ func (w *worker) supervise(ctx context.Context) {
 			return
 		}
 		if lived > 0 {
-			w.report(fmt.Errorf("%w: worker %d after %v: %v; starting it again", ErrWorkerExited, w.child.Worker, lived.Round(time.Millisecond), err))
+			if err == nil {
+				err = errors.New("exit status 0")
+			}
+			w.report(fmt.Errorf("%w: worker %d after %v: %w; starting it again", ErrWorkerExited, w.child.Worker, lived.Round(time.Millisecond), err))
 		}
 		if lived >= youngDeath {
 			delay = 10 * time.Millisecond
