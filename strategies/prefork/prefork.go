@@ -150,23 +150,24 @@ func (s *Strategy) ServeListener(ctx context.Context, l net.Listener, p *sockets
 	tmpl := procproto.Child{Role: procproto.RoleWorker, Handler: s.Handler, Strategy: s.inner(),
 		ReadTimeout: srv.ReadTimeout, WriteTimeout: srv.WriteTimeout, IdleTimeout: srv.IdleTimeout,
 		MaxLineSize: srv.MaxLineSize, Network: l.Addr().Network(), Addr: l.Addr().String()}
-	var ws []*worker
-	for i := range s.procs() {
+	ws := make([]*worker, s.procs())
+	for i := range ws {
 		c := tmpl
 		c.Worker = i
 		c.ReusePort = s.Accept == ReusePort && i > 0 // worker 0 serves the server's own socket
-		w := &worker{s: s, child: c, lf: lf, ctlR: ctlR, report: p.ReportError, closed: p.Context()}
+		ws[i] = &worker{s: s, child: c, lf: lf, ctlR: ctlR, report: p.ReportError, closed: p.Context()}
+	}
+	s.mu.Lock()
+	s.workers = append(s.workers, ws...) // listed before they serve: Balance and Pids see every one
+	s.mu.Unlock()
+	for i, w := range ws {
 		if err := w.start(); err != nil {
-			for _, w := range ws {
+			for _, w := range ws[:i] {
 				w.kill()
 			}
 			return err
 		}
-		ws = append(ws, w)
 	}
-	s.mu.Lock()
-	s.workers = append(s.workers, ws...)
-	s.mu.Unlock()
 	for _, w := range ws {
 		if err := s.g.Go(func() { w.supervise(ctx) }); err != nil {
 			w.kill()
