@@ -200,6 +200,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if inv.Unix != "" {
 		srv.Network, srv.Addr = "unix", inv.Unix
 	}
+	if rp, ok := st.(interface{ NeedsReusePort() bool }); ok && rp.NeedsReusePort() {
+		srv.AllowReusePort = true // prefork:balance=reuseport: the workers bind beside it
+	}
 	if err := srv.Listen(); err != nil {
 		fmt.Fprintf(stderr, "sockbench serve: %v\n", err)
 		return 1

@@ -245,3 +245,8 @@ func (s *Strategy) Restarts() int {
 	defer s.mu.Unlock()
 	return s.restarts
 }
+
+// NeedsReusePort reports whether the server's socket must be bound with
+// SO_REUSEPORT for this strategy (Accept is ReusePort), so that a command
+// can set Server.AllowReusePort before it binds.
+func (s *Strategy) NeedsReusePort() bool { return s.Accept == ReusePort }
