@@ -90,6 +90,7 @@ type Strategy struct {
 	workers  []*worker
 	ctlR     *os.File
 	ctlW     *os.File
+	files    []*os.File // the listeners' duplicates the workers inherit
 	restarts int
 }
 
@@ -141,7 +142,9 @@ func (s *Strategy) ServeListener(ctx context.Context, l net.Listener, p *sockets
 	if err != nil {
 		return err
 	}
-	defer lf.Close()
+	s.mu.Lock()
+	s.files = append(s.files, lf) // closed by Shutdown: a restart may still need it
+	s.mu.Unlock()
 	ctlR, err := s.control()
 	if err != nil {
 		return err
@@ -210,6 +213,10 @@ func (s *Strategy) Shutdown(ctx context.Context) error {
 		_ = s.ctlR.Close()
 		s.ctlR = nil
 	}
+	for _, f := range s.files {
+		_ = f.Close()
+	}
+	s.files = nil
 	s.mu.Unlock()
 	return nil
 }
