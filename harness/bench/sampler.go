@@ -35,6 +35,7 @@ type sampler struct {
 	// RSS of the server plus its descendants, seen in one reading.
 	maxProcs   int
 	maxTreeRSS int64
+	live       int // descendants at the last scan
 	n          int
 	err        error
 }
@@ -45,20 +46,26 @@ func (s *sampler) run(ctx context.Context, wg *sync.WaitGroup) {
 	defer wg.Done()
 	t := time.NewTicker(samplePeriod)
 	defer t.Stop()
-	s.take(true)
+	s.take(true, true)
 	for {
 		select {
 		case <-ctx.Done():
-			s.take(true)
+			s.take(true, true)
 			return
 		case <-t.C:
 			s.n++
-			s.take(s.n%ctxEvery == 0)
+			withCtx := s.n%ctxEvery == 0
+			s.take(withCtx, withCtx && (s.live > 0 || s.n%(treeIdleEvery*ctxEvery) == 0))
 		}
 	}
 }
 
-func (s *sampler) take(withCtx bool) {
+// treeIdleEvery is how many context-switch readings pass between scans
+// for descendants of a server that had none at the last scan: a scan
+// reads every process's stat file, which costs the load generator's CPU.
+const treeIdleEvery = 10
+
+func (s *sampler) take(withCtx, withTree bool) {
 	now := time.Now()
 	var tr treeReading
 	var treeErr error
@@ -69,6 +76,8 @@ func (s *sampler) take(withCtx bool) {
 			return
 		}
 		s.ctx = append(s.ctx, point{t: now, ctx: n})
+	}
+	if withTree {
 		// The descendants before the server's own stat: one reaped in
 		// between is then counted twice in this reading, not missed.
 		tr, treeErr = readTree(s.pf.pid)
@@ -85,7 +94,7 @@ func (s *sampler) take(withCtx bool) {
 	}
 	own := st.CPU + st.ChildCPU
 	s.points = append(s.points, point{t: now, cpu: own, rss: ss.RSS})
-	if withCtx && treeErr == nil {
+	if withTree && treeErr == nil {
 		s.addTree(now, own, ss.RSS, tr)
 	}
 }
@@ -93,10 +102,12 @@ func (s *sampler) take(withCtx bool) {
 // addTree records a reading of the whole tree: the server's CPU (with its
 // reaped children's) plus its live descendants', read together, so that
 // a child moving from one to the other at reaping does not make the sum
-// go back. It is taken every ctxEvery periods: the scan reads all of
-// /proc.
+// go back. It is taken every ctxEvery periods while the server has
+// descendants, and every treeIdleEvery of those while it has none: the
+// scan reads all of /proc.
 func (s *sampler) addTree(now time.Time, ownCPU time.Duration, ownRSS int64, tr treeReading) {
 	s.tree = append(s.tree, point{t: now, cpu: ownCPU + tr.cpu, rss: ownRSS + tr.rss})
+	s.live = tr.procs
 	if tr.procs > s.maxProcs {
 		s.maxProcs = tr.procs
 	}
