@@ -25,7 +25,7 @@ func TestBenchCPUIncludesChildren(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "run.json")
 	var stdout, stderr bytes.Buffer
 	code := run(context.Background(), []string{"bench", "--strategies", "goroutine;fork;prefork:procs=2", "--workloads",
-		"cpu:rounds=20000;churn", "--conns", "2", "--duration", "400ms", "--warmup", "100ms", "--reps", "1", "--out", out}, &stdout, &stderr)
+		"cpu:rounds=20000;churn", "--conns", "2", "--duration", "300ms", "--warmup", "50ms", "--reps", "1", "--out", out}, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit %d; stderr:\n%s", code, stderr.String())
 	}

@@ -20,6 +20,10 @@ import (
 // counterparts: TestShutdownDrains and TestKillWorkerUnderLoad.
 var watchedAccepts = []string{"GracefulShutdown", "ShutdownDeadline", "CloseInterrupts"}
 
+// raceSkipped are the checks that start several servers, each with its
+// workers: they run in the ordinary build only, to keep -race quick.
+var raceSkipped = []string{"RoundTripUnix", "ShutdownRace"}
+
 // TestConformance runs the server checks on seed servers served by two
 // worker processes, each rebuilding handlers.Upper from its spec and
 // serving it with a goroutine per connection (no bound). The strategy
@@ -31,6 +35,9 @@ func TestConformance(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			if slices.Contains(watchedAccepts, name) {
 				t.Skip("watches accepts in this process; prefork's workers accept in theirs")
+			}
+			if raceEnabled && slices.Contains(raceSkipped, name) {
+				t.Skip("starts several servers of race-built workers; runs without -race")
 			}
 			if err := harness.CheckServer(mk, socketserver.Unbounded, name); err != nil {
 				t.Error(err)
