@@ -35,7 +35,9 @@ type sampler struct {
 	// RSS of the server plus its descendants, seen in one reading.
 	maxProcs   int
 	maxTreeRSS int64
-	live       int // descendants at the last scan
+	live       int           // descendants at the last scan
+	childCPU   time.Duration // the server's cutime+cstime at the last reading
+	lastTree   time.Time     // when the last scan for descendants was
 	n          int
 	err        error
 }
@@ -55,15 +57,16 @@ func (s *sampler) run(ctx context.Context, wg *sync.WaitGroup) {
 		case <-t.C:
 			s.n++
 			withCtx := s.n%ctxEvery == 0
-			s.take(withCtx, withCtx && (s.live > 0 || s.n%(treeIdleEvery*ctxEvery) == 0))
+			s.take(withCtx, withCtx && (s.live > 0 || time.Since(s.lastTree) >= treeIdleGap))
 		}
 	}
 }
 
-// treeIdleEvery is how many context-switch readings pass between scans
-// for descendants of a server that had none at the last scan: a scan
-// reads every process's stat file, which costs the load generator's CPU.
-const treeIdleEvery = 10
+// treeIdleGap is how long the sampler waits between scans for
+// descendants of a server that had none at the last scan (and has reaped
+// none since): a scan reads every process's stat file, which costs the
+// load generator's CPU.
+const treeIdleGap = 500 * time.Millisecond
 
 func (s *sampler) take(withCtx, withTree bool) {
 	now := time.Now()
@@ -93,6 +96,10 @@ func (s *sampler) take(withCtx, withTree bool) {
 		return
 	}
 	own := st.CPU + st.ChildCPU
+	if n := len(s.points); n > 0 && st.ChildCPU > s.childCPU {
+		s.live = max(s.live, 1) // a child was reaped: look for the others often
+	}
+	s.childCPU = st.ChildCPU
 	s.points = append(s.points, point{t: now, cpu: own, rss: ss.RSS})
 	if withTree && treeErr == nil {
 		s.addTree(now, own, ss.RSS, tr)
@@ -103,11 +110,11 @@ func (s *sampler) take(withCtx, withTree bool) {
 // reaped children's) plus its live descendants', read together, so that
 // a child moving from one to the other at reaping does not make the sum
 // go back. It is taken every ctxEvery periods while the server has
-// descendants, and every treeIdleEvery of those while it has none: the
-// scan reads all of /proc.
+// descendants, and every treeIdleGap while it has none: the scan reads
+// all of /proc.
 func (s *sampler) addTree(now time.Time, ownCPU time.Duration, ownRSS int64, tr treeReading) {
 	s.tree = append(s.tree, point{t: now, cpu: ownCPU + tr.cpu, rss: ownRSS + tr.rss})
-	s.live = tr.procs
+	s.live, s.lastTree = tr.procs, now
 	if tr.procs > s.maxProcs {
 		s.maxProcs = tr.procs
 	}
