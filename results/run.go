@@ -135,6 +135,14 @@ type Sample struct {
 	// counter name (CountSyscalls...); a counter not measured is absent.
 	Counts map[string]int64 `json:"counts,omitempty"`
 
+	// Process-tree facts (a server of several processes: fork, prefork).
+	// ServerCPU then covers the server and its descendants, live and
+	// reaped.
+	Procs          int     `json:"procs,omitempty"`           // most processes seen in the server's tree
+	TreeRSS        int64   `json:"tree_rss_bytes,omitempty"`  // most RSS seen summed over the tree's live processes
+	WorkerConns    []int64 `json:"worker_conns,omitempty"`    // connections each worker accepted (prefork), from the server's stats
+	WorkerFairness float64 `json:"worker_fairness,omitempty"` // Jain's index over WorkerConns, 0..1
+
 	// Client-side (load generator) facts.
 	ClientCPU   float64 `json:"client_cpu_s"`
 	ClientBound bool    `json:"client_bound"` // the generator, not the server, was saturated

@@ -12,6 +12,7 @@ import (
 	"github.com/gosocketserver/socketserver"
 	"github.com/gosocketserver/socketserver/handlers"
 	"github.com/gosocketserver/socketserver/strategies"
+	"github.com/gosocketserver/socketserver/strategies/child"
 	"github.com/gosocketserver/socketserver/strategies/eventloop"
 )
 
@@ -27,6 +28,11 @@ func TestOneHandlerEveryStrategy(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			st, err := strategies.New(name)
 			if err != nil {
+				t.Fatal(err)
+			}
+			// A process strategy's children rebuild the handler from its
+			// registry spec: the same message form.
+			if err := child.Configure(st, "upperlines:message"); err != nil {
 				t.Fatal(err)
 			}
 			srv := &socketserver.Server{Addr: "127.0.0.1:0", Handler: h, Strategy: st}

@@ -6,8 +6,10 @@ import (
 
 	"github.com/gosocketserver/socketserver/strategies"
 	"github.com/gosocketserver/socketserver/strategies/eventloop"
+	"github.com/gosocketserver/socketserver/strategies/fork"
 	"github.com/gosocketserver/socketserver/strategies/goroutine"
 	"github.com/gosocketserver/socketserver/strategies/pool"
+	"github.com/gosocketserver/socketserver/strategies/prefork"
 	stsync "github.com/gosocketserver/socketserver/strategies/sync"
 )
 
@@ -41,7 +43,24 @@ func TestBuild(t *testing.T) {
 			}
 		}},
 		{spec: "eventloop:threads=2", wantErr: "unknown option threads for eventloop (allowed: loops, offload, maxqueued, lockthread)"},
-		{spec: "fork", wantErr: `unknown strategy "fork" (known: eventloop, goroutine, pool, sync)`},
+		{spec: "forky", wantErr: `unknown strategy "forky" (known: eventloop, fork, goroutine, pool, prefork, sync)`},
+		{spec: "fork", wantMax: fork.DefaultMaxChildren},
+		{spec: "forking:max-children=3,nowait", wantMax: 3, check: func(t *testing.T, s any) {
+			if f := s.(*fork.Strategy); f.MaxChildren != 3 || !f.NoWait {
+				t.Errorf("fork = %+v", f)
+			}
+		}},
+		{spec: "prefork:procs=3", wantMax: 0},
+		{spec: "prefork:procs=2,inner=pool:workers=4,balance=reuseport", wantMax: 8, check: func(t *testing.T, s any) {
+			if p := s.(*prefork.Strategy); p.Procs != 2 || p.Inner != "pool:workers=4" || p.Accept != prefork.ReusePort {
+				t.Errorf("prefork = %+v", p)
+			}
+		}},
+		{spec: "prefork:inner=sync,procs=4", wantMax: 4},
+		{spec: "prefork:balance=random", wantErr: `option balance="random": want shared or reuseport`},
+		{spec: "prefork:inner=fork", wantErr: `option inner="fork": a worker runs an in-process strategy`},
+		{spec: "prefork:inner=nosuch", wantErr: `option inner: strategies: unknown strategy "nosuch"`},
+		{spec: "fork:max-children=0", wantErr: `option max-children="0": want an integer in 1..4096`},
 		{spec: "", wantErr: "empty name"},
 		{spec: "pool:workers=0", wantErr: `option workers="0": want an integer in 1..10000`},
 		{spec: "pool:workers=1000000", wantErr: `option workers="1000000": want an integer in 1..10000`},
@@ -92,7 +111,7 @@ func TestList(t *testing.T) {
 		}
 		names = append(names, i.Name)
 	}
-	if got := strings.Join(names, ","); got != "eventloop,goroutine,pool,sync" {
+	if got := strings.Join(names, ","); got != "eventloop,fork,goroutine,pool,prefork,sync" {
 		t.Fatalf("List = %s", got)
 	}
 }

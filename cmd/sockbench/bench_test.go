@@ -32,7 +32,7 @@ func TestBenchBadFlags(t *testing.T) {
 		{"negative warm-up", []string{"--warmup", "-1s"}, "--warmup -1s"},
 		{"unknown workload", []string{"--workloads", "keepalive,nosuch"}, `unknown workload "nosuch"`},
 		{"bad workload option", []string{"--workloads", "echo:size=0"}, "positive byte count"},
-		{"unknown strategy", []string{"--strategies", "sync;fork"}, `unknown strategy "fork"`},
+		{"unknown strategy", []string{"--strategies", "sync;forky"}, `unknown strategy "forky"`},
 		{"bad strategy option", []string{"--strategies", "pool:workers=0"}, "workers"},
 		{"unknown reference", []string{"--strategy", "reference:fork"}, "unknown reference server"},
 		{"both strategy flags", []string{"--strategy", "sync", "--strategies", "goroutine"}, "not both"},

@@ -18,6 +18,8 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
+
+	"github.com/gosocketserver/socketserver/strategies/child"
 )
 
 // command is one subcommand. Each lives in its own file and registers itself
@@ -45,6 +47,7 @@ func register(c *command) {
 }
 
 func main() {
+	child.Main(child.Options{}) // a fork or prefork child serves and exits here
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

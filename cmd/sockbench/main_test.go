@@ -10,12 +10,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gosocketserver/socketserver/strategies/child"
 	"go.uber.org/goleak"
 )
 
 // TestMain removes the binary that sockbenchBinary built once for all tests,
 // and fails the run if a test leaked a goroutine.
 func TestMain(m *testing.M) {
+	child.Main(child.Options{}) // a fork or prefork child of a test's in-process serve
 	code := m.Run()
 	if binPath != "" && buildErr == nil {
 		os.RemoveAll(filepath.Dir(binPath))

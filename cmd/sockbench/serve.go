@@ -19,6 +19,7 @@ import (
 	"github.com/gosocketserver/socketserver/handlers"
 	"github.com/gosocketserver/socketserver/internal/serveproto"
 	"github.com/gosocketserver/socketserver/strategies"
+	"github.com/gosocketserver/socketserver/strategies/child"
 )
 
 func init() {
@@ -178,6 +179,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "sockbench serve: %v\n", err)
 		return 2
 	}
+	if err := child.Configure(st, inv.Handler); err != nil {
+		fmt.Fprintf(stderr, "sockbench serve: %v\n", err)
+		return 2
+	}
 	logHandler := newRateLog(slog.NewTextHandler(stderr, nil), inv.LogRate)
 	if rl, ok := logHandler.(*rateLog); ok {
 		defer rl.Flush()
@@ -206,6 +211,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if inv.Unix != "" {
 		srv.Network, srv.Addr = unixNetwork(inv.Network), inv.Unix
 	}
+	if rp, ok := st.(interface{ NeedsReusePort() bool }); ok && rp.NeedsReusePort() {
+		srv.AllowReusePort = true // prefork:balance=reuseport: the workers bind beside it
+	}
 	if err := srv.Listen(); err != nil {
 		fmt.Fprintf(stderr, "sockbench serve: %v\n", err)
 		return 1
@@ -220,11 +228,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	defer cancel()
 	var wg sync.WaitGroup
 	if inv.Control {
-		wg.Go(func() { serveproto.Control(ctx, os.Stdin, out, srv.ActiveConns, cancel) })
+		wg.Go(func() { serveproto.ControlStats(ctx, os.Stdin, out, serveStats(srv, st), cancel) })
 	}
 	defer watchBacklog(ctx, srv.Listener(), srv.ErrorLog)()
 	if inv.StatsAddr != "" {
-		stopStats, err := serveStats(inv.StatsAddr, srv, stderr)
+		stopStats, err := serveStatsHTTP(inv.StatsAddr, srv, serveStats(srv, st), stderr)
 		if err != nil {
 			fmt.Fprintf(stderr, "sockbench serve: %v\n", err)
 			return 1
@@ -272,6 +280,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		waitTimeout(&wg, 100*time.Millisecond)
 	}
 	return code
+}
+
+// serveStats returns the control channel's statistics of srv, with the
+// per-worker connection counts of a strategy that has them.
+func serveStats(srv *socketserver.Server, st socketserver.Strategy) func() serveproto.Stats {
+	b, _ := st.(interface{ Balance() []int64 })
+	return func() serveproto.Stats {
+		s := serveproto.ReadStats(srv.ActiveConns())
+		if b != nil {
+			s.Balance = b.Balance()
+		}
+		return s
+	}
 }
 
 func waitTimeout(wg *sync.WaitGroup, d time.Duration) {

@@ -126,7 +126,7 @@ func TestSeedPythonClientEveryStrategy(t *testing.T) {
 	if err != nil {
 		t.Skip("python3 not on PATH")
 	}
-	for _, strategy := range []string{"sync", "goroutine", "pool"} {
+	for _, strategy := range []string{"sync", "goroutine", "pool", "fork", "prefork:procs=2"} {
 		for _, handler := range []string{"upper", "upper-recv"} {
 			t.Run(strategy+"/"+handler, func(t *testing.T) {
 				addr, _, _ := serveProc(t, "--strategy", strategy, "--handler", handler)
@@ -148,7 +148,8 @@ func TestServeBadFlags(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--strategy", "fork"}, `unknown strategy "fork"`},
+		{[]string{"--strategy", "forky"}, `unknown strategy "forky"`},
+		{[]string{"--strategy", "fork:max-children=0"}, `option max-children="0": want an integer in 1..4096`},
 		{[]string{"--handler", "cpu:rounds=x"}, "want an integer"},
 		{[]string{"--bogus"}, "flag provided but not defined: -bogus"},
 		{[]string{"extra"}, "unexpected arguments"},

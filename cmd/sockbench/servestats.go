@@ -14,12 +14,13 @@ import (
 	"github.com/gosocketserver/socketserver/internal/serveproto"
 )
 
-// serveStats serves srv's statistics over HTTP at addr (serveproto's
-// StatsHandler), counting the connections srv accepts through its
+// serveStatsHTTP serves the statistics read returns (serveStats's, the
+// control channel's) over HTTP at addr (serveproto's StatsHandler), with
+// this process's CPU time and the connections srv accepted, counting the connections srv accepts through its
 // VerifyRequest hook (which must be unset) and reading this process's CPU
 // time at each request. It prints the bound address on stderr and returns
 // the function that stops the endpoint. Call it before srv serves.
-func serveStats(addr string, srv *socketserver.Server, stderr io.Writer) (stop func(), err error) {
+func serveStatsHTTP(addr string, srv *socketserver.Server, read func() serveproto.Stats, stderr io.Writer) (stop func(), err error) {
 	if srv.VerifyRequest != nil {
 		return nil, fmt.Errorf("--stats-addr: the server already verifies requests")
 	}
@@ -34,7 +35,7 @@ func serveStats(addr string, srv *socketserver.Server, stderr io.Writer) (stop f
 	}
 	hs := &http.Server{
 		Handler: serveproto.StatsHandler(func() serveproto.Stats {
-			st := serveproto.ReadStats(srv.ActiveConns())
+			st := read()
 			st.CPU, st.Accepted = processCPUSeconds(), accepted.Load()
 			return st
 		}),

@@ -1,7 +1,7 @@
 """Python's socketserver serving the sockbench workloads, for side-by-side
 benchmarks with "sockbench bench --exec".
 
-Usage: python3 upper_server.py serial|threading [upper|upperlines]
+Usage: python3 upper_server.py serial|threading|forking [upper|upperlines]
 
 upper is the seed's StreamRequestHandler (one line, stripped, upper-cased,
 no newline, then close: the churn workload); upperlines answers every line
@@ -35,10 +35,17 @@ class SerialServer(socketserver.TCPServer):
     request_queue_size = 1024
 
 
+class ForkingServer(socketserver.ForkingTCPServer):
+    # A child per connection, at most max_children (40) at once: the
+    # serve loop waits in collect_children(blocking=True) beyond that.
+    block_on_close = False  # idle keep-alive children must not block exit
+    request_queue_size = 1024
+
+
 def main():
     kind = sys.argv[1] if len(sys.argv) > 1 else "threading"
     handler = sys.argv[2] if len(sys.argv) > 2 else "upper"
-    cls = {"serial": SerialServer, "threading": ThreadingServer}[kind]
+    cls = {"serial": SerialServer, "threading": ThreadingServer, "forking": ForkingServer}[kind]
     h = {"upper": Upper, "upperlines": UpperLines}[handler]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with cls(("127.0.0.1", 0), h) as server:

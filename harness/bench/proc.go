@@ -19,7 +19,9 @@ const clockTick = 10 * time.Millisecond
 
 // procStat is what the harness reads from /proc/PID/stat.
 type procStat struct {
-	CPU time.Duration // utime + stime
+	CPU      time.Duration // utime + stime
+	ChildCPU time.Duration // cutime + cstime: children that exited and were waited for
+	PPid     int
 }
 
 // parseProcStat parses the contents of /proc/PID/stat. The command name
@@ -31,17 +33,21 @@ func parseProcStat(b []byte) (procStat, error) {
 		return procStat{}, fmt.Errorf("parse /proc stat: no ')' after the command name")
 	}
 	f := bytes.Fields(b[i+1:])
-	// f[0] is field 3 (state); utime is field 14, stime field 15.
-	const utime, stime = 14 - 3, 15 - 3
-	if len(f) <= stime {
-		return procStat{}, fmt.Errorf("parse /proc stat: %d fields after the command name, want at least %d", len(f), stime+1)
+	// f[0] is field 3 (state); ppid is field 4, utime field 14, stime
+	// 15, cutime 16 and cstime 17.
+	const ppid, utime, stime, cutime, cstime = 4 - 3, 14 - 3, 15 - 3, 16 - 3, 17 - 3
+	if len(f) <= cstime {
+		return procStat{}, fmt.Errorf("parse /proc stat: %d fields after the command name, want at least %d", len(f), cstime+1)
 	}
 	u, err1 := strconv.ParseUint(string(f[utime]), 10, 64)
 	s, err2 := strconv.ParseUint(string(f[stime]), 10, 64)
-	if err := errors.Join(err1, err2); err != nil {
-		return procStat{}, fmt.Errorf("parse /proc stat: utime/stime: %w", err)
+	cu, err3 := strconv.ParseUint(string(f[cutime]), 10, 64)
+	cs, err4 := strconv.ParseUint(string(f[cstime]), 10, 64)
+	pp, err5 := strconv.Atoi(string(f[ppid]))
+	if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
+		return procStat{}, fmt.Errorf("parse /proc stat: ppid/utime/stime/cutime/cstime: %w", err)
 	}
-	return procStat{CPU: time.Duration(u+s) * clockTick}, nil
+	return procStat{CPU: time.Duration(u+s) * clockTick, ChildCPU: time.Duration(cu+cs) * clockTick, PPid: pp}, nil
 }
 
 // procStatus is what the harness reads from /proc/PID/status.

@@ -16,9 +16,11 @@ func TestParseProcStat(t *testing.T) {
 		wantErr bool
 	}{
 		{"plain", "1815 (sockbench) S 1812 1812 4994 0 -1 4194304 98 0 0 0 123 45 0 0 20 0 9 0 796217 3133440 382 18446744073709551615 0\n",
-			procStat{CPU: 168 * 10 * time.Millisecond}, false},
+			procStat{CPU: 168 * 10 * time.Millisecond, PPid: 1812}, false},
 		{"spaces and parens in the name", "7 (a b) c)) R 1 1 1 0 -1 0 0 0 0 0 1 2 0 0 20 0 1 0 0 0 0\n",
-			procStat{CPU: 3 * 10 * time.Millisecond}, false},
+			procStat{CPU: 3 * 10 * time.Millisecond, PPid: 1}, false},
+		{"reaped children", "9 (fork) S 5 9 9 0 -1 0 0 0 0 0 4 1 300 20 20 0 1 0 0 0 0\n",
+			procStat{CPU: 5 * 10 * time.Millisecond, ChildCPU: 320 * 10 * time.Millisecond, PPid: 5}, false},
 		{"zero", "1 (x) S 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 1 0 0 0 0", procStat{}, false},
 		{"no paren", "1 x S 0 0", procStat{}, true},
 		{"truncated", "1 (x) S 0 0 0 0 0 0 0 0 0 0 5", procStat{}, true},

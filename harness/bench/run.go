@@ -420,6 +420,11 @@ func measure(ctx context.Context, cfg Config, t Target, c cell, pin int) (s resu
 			s.CtxSwitches = ctxsw
 		}
 		if cpu, _, rss, ok := interval(smp.points, t0, t1); ok {
+			if smp.maxProcs > 0 { // a process tree: its CPU, not the server's alone
+				if tcpu, _, _, ok := interval(smp.tree, t0, t1); ok {
+					cpu = tcpu
+				}
+			}
 			s.ServerCPU = cpu.Seconds()
 			if cpu > 0 && res.Requests > 0 {
 				s.CPUPerRequest = cpu.Seconds() * 1e6 / float64(res.Requests)
@@ -438,7 +443,15 @@ func measure(ctx context.Context, cfg Config, t Target, c cell, pin int) (s resu
 		s.Counts = edge.counts()
 		if edge.end.statsOK { // taken under load, before the clients stop
 			s.Goroutines = edge.end.stats.Goroutines
+			if b := edge.end.stats.Balance; len(b) > 1 {
+				s.WorkerConns = b
+				s.WorkerFairness = jain(b)
+			}
 		}
+	}
+	if smp.maxProcs > 0 {
+		s.Procs = 1 + smp.maxProcs
+		s.TreeRSS = smp.maxTreeRSS
 	}
 	return s, errSample, nil
 }

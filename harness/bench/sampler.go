@@ -28,10 +28,18 @@ type point struct {
 // interval's length, and returns shortly after its end).
 type sampler struct {
 	pf     *procFiles
-	points []point // cpu and rss
+	points []point // cpu (with reaped children's) and rss
 	ctx    []point // ctx only
-	n      int
-	err    error
+	tree   []point // cpu and rss of the server and its live descendants
+	// maxProcs and maxTreeRSS are the most live descendants, and the most
+	// RSS of the server plus its descendants, seen in one reading.
+	maxProcs   int
+	maxTreeRSS int64
+	live       int           // descendants at the last scan
+	childCPU   time.Duration // the server's cutime+cstime at the last reading
+	lastTree   time.Time     // when the last scan for descendants was
+	n          int
+	err        error
 }
 
 // run samples until ctx is done, then takes a last reading. The owner
@@ -40,21 +48,30 @@ func (s *sampler) run(ctx context.Context, wg *sync.WaitGroup) {
 	defer wg.Done()
 	t := time.NewTicker(samplePeriod)
 	defer t.Stop()
-	s.take(true)
+	s.take(true, true)
 	for {
 		select {
 		case <-ctx.Done():
-			s.take(true)
+			s.take(true, true)
 			return
 		case <-t.C:
 			s.n++
-			s.take(s.n%ctxEvery == 0)
+			withCtx := s.n%ctxEvery == 0
+			s.take(withCtx, withCtx && (s.live > 0 || time.Since(s.lastTree) >= treeIdleGap))
 		}
 	}
 }
 
-func (s *sampler) take(withCtx bool) {
+// treeIdleGap is how long the sampler waits between scans for
+// descendants of a server that had none at the last scan (and has reaped
+// none since): a scan reads every process's stat file, which costs the
+// load generator's CPU.
+const treeIdleGap = 500 * time.Millisecond
+
+func (s *sampler) take(withCtx, withTree bool) {
 	now := time.Now()
+	var tr treeReading
+	var treeErr error
 	if withCtx {
 		n, err := s.pf.ctxSwitches()
 		if err != nil {
@@ -62,6 +79,11 @@ func (s *sampler) take(withCtx bool) {
 			return
 		}
 		s.ctx = append(s.ctx, point{t: now, ctx: n})
+	}
+	if withTree {
+		// The descendants before the server's own stat: one reaped in
+		// between is then counted twice in this reading, not missed.
+		tr, treeErr = readTree(s.pf.pid)
 	}
 	st, err := s.pf.readStat()
 	if err != nil {
@@ -73,7 +95,32 @@ func (s *sampler) take(withCtx bool) {
 		s.err = err
 		return
 	}
-	s.points = append(s.points, point{t: now, cpu: st.CPU, rss: ss.RSS})
+	own := st.CPU + st.ChildCPU
+	if n := len(s.points); n > 0 && st.ChildCPU > s.childCPU {
+		s.live = max(s.live, 1) // a child was reaped: look for the others often
+	}
+	s.childCPU = st.ChildCPU
+	s.points = append(s.points, point{t: now, cpu: own, rss: ss.RSS})
+	if withTree && treeErr == nil {
+		s.addTree(now, own, ss.RSS, tr)
+	}
+}
+
+// addTree records a reading of the whole tree: the server's CPU (with its
+// reaped children's) plus its live descendants', read together, so that
+// a child moving from one to the other at reaping does not make the sum
+// go back. It is taken every ctxEvery periods while the server has
+// descendants, and every treeIdleGap while it has none: the scan reads
+// all of /proc.
+func (s *sampler) addTree(now time.Time, ownCPU time.Duration, ownRSS int64, tr treeReading) {
+	s.tree = append(s.tree, point{t: now, cpu: ownCPU + tr.cpu, rss: ownRSS + tr.rss})
+	s.live, s.lastTree = tr.procs, now
+	if tr.procs > s.maxProcs {
+		s.maxProcs = tr.procs
+	}
+	if tr.procs > 0 && ownRSS+tr.rss > s.maxTreeRSS {
+		s.maxTreeRSS = ownRSS + tr.rss
+	}
 }
 
 // at returns the counters at time t, interpolated linearly between the

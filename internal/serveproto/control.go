@@ -31,12 +31,18 @@ func RequestStats(w io.Writer) error {
 // input, or after a command once ctx is done, it calls stop and returns.
 // out must be safe to write while the server writes to it too.
 func Control(ctx context.Context, in io.Reader, out io.Writer, conns func() int, stop func()) {
+	ControlStats(ctx, in, out, func() Stats { return ReadStats(conns()) }, stop)
+}
+
+// ControlStats is Control answering StatsCommand with stats(), for a
+// server that adds to ReadStats (a strategy's Balance).
+func ControlStats(ctx context.Context, in io.Reader, out io.Writer, stats func() Stats, stop func()) {
 	defer stop()
 	sc := bufio.NewScanner(in)
 	for sc.Scan() {
 		switch strings.TrimSpace(sc.Text()) {
 		case StatsCommand:
-			_ = WriteStats(out, ReadStats(conns())) // a closed stdout ends nothing here
+			_ = WriteStats(out, stats()) // a closed stdout ends nothing here
 		case QuitCommand:
 			return
 		}

@@ -110,7 +110,7 @@ func TestDefaultBacklogIsPythons(t *testing.T) {
 
 func TestParseStats(t *testing.T) {
 	var b bytes.Buffer
-	want := Stats{Goroutines: 3, Conns: 2, HeapInuse: 4, StackInuse: 5, Sys: 6, NumGC: 7, GOMAXPROCS: 8}
+	want := Stats{Goroutines: 3, Conns: 2, HeapInuse: 4, StackInuse: 5, Sys: 6, NumGC: 7, GOMAXPROCS: 8, Balance: []int64{5, 7}}
 	if err := WriteStats(&b, want); err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func TestParseStats(t *testing.T) {
 		{"{not json", Stats{}, true, true},
 	} {
 		got, ok, err := ParseStats(tt.line)
-		if ok != tt.ok || (err != nil) != tt.err || got != tt.want {
+		if ok != tt.ok || (err != nil) != tt.err || !cmp.Equal(got, tt.want) {
 			t.Errorf("ParseStats(%q) = %+v, %v, %v; want %+v, %v, error %v", tt.line, got, ok, err, tt.want, tt.ok, tt.err)
 		}
 	}

@@ -27,6 +27,10 @@ type Stats struct {
 	// Counted holds the cumulative counts costs per request are made of;
 	// nil from a server built before it existed.
 	Counted *Counted `json:"counted,omitempty"`
+	// Balance is, for a strategy that spreads connections over workers
+	// (prefork's processes, the event loop's loops), how many each has
+	// accepted so far.
+	Balance []int64 `json:"balance,omitempty"`
 }
 
 // ReadStats returns this process's statistics now, with conns as the

@@ -14,6 +14,7 @@ const (
 	Bool     Kind = iota // true or false; a bare key means true
 	Int                  // a decimal integer in Min..Max
 	Duration             // a time.Duration ("1ms") in Min..Max nanoseconds
+	Word                 // text without commas, such as an inner spec ("goroutine"), checked by the caller
 )
 
 // An Option describes one option of a spec, as data written once: the
@@ -38,6 +39,8 @@ func (o Option) Range() string {
 		return fmt.Sprintf("%d..%d", o.Min, o.Max)
 	case Duration:
 		return fmt.Sprintf("%s..%s", time.Duration(o.Min), time.Duration(o.Max))
+	case Word:
+		return "a word"
 	}
 	return "true or false"
 }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package fork_test
+
+const raceEnabled = false
