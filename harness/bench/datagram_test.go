@@ -102,3 +102,11 @@ func TestRunRefusesNothingToMeasure(t *testing.T) {
 		t.Errorf("Run = %v; want ErrBadConfig saying nothing is to measure", err)
 	}
 }
+
+func TestAgentRefusesDatagrams(t *testing.T) {
+	udp, _ := ParseWorkload("udp", 0)
+	c := AgentConfig{Addr: "127.0.0.1:1", Workloads: []Workload{udp}, Conns: []int{1}, Duration: time.Second}
+	if _, err := RunAgent(t.Context(), c); !errors.Is(err, ErrBadConfig) || !strings.Contains(err.Error(), "datagram") {
+		t.Errorf("RunAgent with udp: %v, want ErrBadConfig about datagrams", err)
+	}
+}
