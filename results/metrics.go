@@ -115,6 +115,13 @@ var metrics = []Metric{
 		value: func(s *Sample) (float64, bool) { return positive(float64(s.MemPerConn)) }},
 	{Name: "errors", Label: "errors", Unit: "errors", BenchUnit: "errors", Better: LowerIsBetter, Factor: 1,
 		value: func(s *Sample) (float64, bool) { return float64(s.Errors), measured(s) }},
+	{Name: "loss_ratio", Label: "datagram loss", Unit: "ratio", BenchUnit: "loss-ratio", Better: LowerIsBetter, Factor: 1,
+		value: func(s *Sample) (float64, bool) {
+			if s.LossRatio == nil {
+				return 0, false
+			}
+			return *s.LossRatio, true
+		}},
 	{Name: "fairness", Label: "fairness (Jain's index)", Unit: "jain", BenchUnit: "fairness", Better: HigherIsBetter, Factor: 1,
 		value: func(s *Sample) (float64, bool) { return positive(s.Fairness) }},
 }
@@ -122,7 +129,7 @@ var metrics = []Metric{
 // defaultMetrics are the metrics shown and compared when none are named.
 var defaultMetrics = []string{
 	"requests_per_cpu_s", "throughput_rps", "cpu_per_request_us",
-	"latency_p50", "latency_p99", "mem_per_conn_bytes", "errors",
+	"latency_p50", "latency_p99", "mem_per_conn_bytes", "errors", "loss_ratio",
 }
 
 // Metrics returns every known metric, in display order. The slice is a copy.
@@ -130,8 +137,8 @@ func Metrics() []Metric { return append([]Metric(nil), metrics...) }
 
 // DefaultMetrics returns the metrics tables and comparisons use when none
 // are named: the ranking figure (requests per server-CPU-second),
-// throughput, CPU per request, p50 and p99 latency, memory per connection
-// and errors.
+// throughput, CPU per request, p50 and p99 latency, memory per connection,
+// errors and, for datagram workloads only, the lost share of the requests.
 func DefaultMetrics() []Metric {
 	out := make([]Metric, 0, len(defaultMetrics))
 	for _, n := range defaultMetrics {
@@ -160,6 +167,7 @@ var metricAliases = map[string]string{
 	"rps": "throughput_rps", "rpcpu": "requests_per_cpu_s", "cpu": "cpu_per_request_us",
 	"p50": "latency_p50", "p90": "latency_p90", "p99": "latency_p99", "p999": "latency_p999",
 	"max": "latency_max", "rss": "peak_rss_bytes", "mem": "mem_per_conn_bytes",
+	"loss": "loss_ratio",
 }
 
 // ParseMetrics parses a comma-separated list of metric names (see

@@ -153,6 +153,13 @@ type Sample struct {
 	MaxSendLag   float64 `json:"max_send_lag_s,omitempty"` // worst lag of a send behind schedule
 	LateSends    int64   `json:"late_sends,omitempty"`     // sends more than 1ms behind schedule
 
+	// Datagram workloads only (nil otherwise): requests whose reply did
+	// not come back within the workload's timeout, and their share of the
+	// requests sent. Lost requests are in neither Requests nor the
+	// latency histogram, and not in Errors.
+	Lost      *int64   `json:"lost,omitempty"`
+	LossRatio *float64 `json:"loss_ratio,omitempty"`
+
 	// Emulated round trips only (Config.RTT): how much later than asked
 	// the generator's delays ended, median and 99th percentile, in
 	// microseconds; its own error on every round trip.

@@ -548,6 +548,7 @@ func benchConfig(f benchFlags) (bench.Config, error) {
 	if cfg.Workloads, cfg.Conns, err = lf.parse(); err != nil {
 		return cfg, err
 	}
+	markStreamOnly(&cfg)
 	if err := applyProtocol(&cfg, f.protocol); err != nil {
 		return cfg, fmt.Errorf("--protocol: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/gosocketserver/socketserver/harness/load"
@@ -95,6 +96,8 @@ func (c AgentConfig) withDefaults() (AgentConfig, error) {
 		return c, fmt.Errorf("%w: agent: no address", ErrBadConfig)
 	case len(c.Workloads) == 0 || len(c.Conns) == 0:
 		return c, fmt.Errorf("%w: agent: no workloads or connection counts", ErrBadConfig)
+	case slices.ContainsFunc(c.Workloads, Workload.Datagram):
+		return c, fmt.Errorf("%w: agent: datagram workloads are measured by bench or dgram-load, not by load agents", ErrBadConfig)
 	case c.Index < 0 || c.Index >= c.Count:
 		return c, fmt.Errorf("%w: agent index %d: want 0..%d", ErrBadConfig, c.Index, c.Count-1)
 	case c.Duration <= 0 || c.Warmup < 0 || c.Interval < 0 || c.Reps < 0:

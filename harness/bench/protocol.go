@@ -13,6 +13,9 @@ import (
 // idle connections aside) refuse it with an error wrapping ErrBadSpec, as
 // do those whose slow clients send the seed's line byte by byte.
 func (w Workload) WithProtocol(p load.Protocol, label string) (Workload, error) {
+	if w.Datagram() {
+		return Workload{}, fmt.Errorf("%w: workload %s speaks the docs' UDP protocol; a protocol spec applies to stream workloads", ErrBadSpec, w.Name)
+	}
 	if w.Mode == load.Churn || w.slowShare > 0 {
 		return Workload{}, fmt.Errorf("%w: workload %s speaks the seed's protocol; a protocol spec applies to keepalive, open, pipelined, echo, cpu, sleep and idle", ErrBadSpec, w.Name)
 	}

@@ -27,6 +27,9 @@ func (w Workload) WithRTT(r load.RTT) (Workload, error) {
 	if r.Delay == 0 {
 		return w, nil
 	}
+	if w.Datagram() {
+		return Workload{}, fmt.Errorf("%w: workload %s: rtt is not emulated for datagrams", ErrBadSpec, w.Name)
+	}
 	if w.Mode == load.Pipelined {
 		return Workload{}, fmt.Errorf("%w: workload %s: rtt is not emulated in pipelined mode", ErrBadSpec, w.Name)
 	}

@@ -141,7 +141,9 @@ func (c Config) validate() error {
 // "failed" warning; Run goes on with the rest. A scenario left without
 // any sample makes Run return the run together with an error wrapping
 // ErrNotMeasured. Reference targets skip the workloads whose handler they
-// do not speak, with a run warning.
+// do not speak (datagram workloads among them), and StreamOnly targets the
+// datagram workloads, with a run warning; a matrix left with nothing to
+// measure is refused with ErrBadConfig before anything runs.
 //
 // Run blocks until the matrix is done or ctx ends; then it returns the run
 // so far together with ctx's error. It returns an error wrapping
@@ -214,17 +216,19 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 	firstErr := make([][]string, len(cells))
 	failures := make([][][]results.Warning, len(cells))
 	skipped := map[string]bool{}
+	var skips []string
 	total := 0
 	for ci, c := range cells {
 		scen[ci] = make([]*results.Scenario, len(cfg.Targets))
 		firstErr[ci] = make([]string, len(cfg.Targets))
 		failures[ci] = make([][]results.Warning, len(cfg.Targets))
 		for ti, t := range cfg.Targets {
-			if !t.serves(c.w) {
+			if why := t.skipReason(c.w); why != "" {
 				key := t.Name + "/" + c.w.Name
 				if !skipped[key] {
 					skipped[key] = true
-					run.Warnings = append(run.Warnings, fmt.Sprintf("%s skipped for workload %s: reference servers speak upper, upperlines and echo only", t.Name, c.w.Name))
+					skips = append(skips, fmt.Sprintf("%s skipped for workload %s: %s", t.Name, c.w.Name, why))
+					run.Warnings = append(run.Warnings, skips[len(skips)-1])
 				}
 				continue
 			}
@@ -238,6 +242,10 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 			}
 			total += cfg.Reps
 		}
+	}
+
+	if total == 0 {
+		return nil, fmt.Errorf("%w: nothing to measure: %s", ErrBadConfig, strings.Join(skips, "; "))
 	}
 
 	done := 0
@@ -340,8 +348,8 @@ func measure(ctx context.Context, cfg Config, t Target, c cell, pin int) (s resu
 		if t.Kind == KindExternal {
 			cmd = exec.CommandContext(ctx, "/bin/sh", "-c", "exec "+t.Exec)
 		} else if t.Exe != "" {
-			cmd = exec.CommandContext(ctx, t.Exe, t.args(c.w.Handler, cfg.Backlog)...)
-		} else if cmd, err = cfg.Launcher(ctx, t.args(c.w.Handler, cfg.Backlog)); err != nil {
+			cmd = exec.CommandContext(ctx, t.Exe, t.workloadArgs(c.w, cfg.Backlog)...)
+		} else if cmd, err = cfg.Launcher(ctx, t.workloadArgs(c.w, cfg.Backlog)); err != nil {
 			return s, "", err
 		}
 		srv, err = startServer(ctx, cmd, t.ExecAddr, t.Kind != KindExternal, pin)
@@ -390,7 +398,7 @@ func measure(ctx context.Context, cfg Config, t Target, c cell, pin int) (s resu
 		defer edge.close()
 		lcfg.OnMeasure = edge.at
 	}
-	res, err := load.Run(ctx, lcfg)
+	res, dres, err := c.w.runLoad(ctx, lcfg)
 	tEnd := time.Now()
 	stopSampling()
 	wg.Wait()
@@ -407,6 +415,9 @@ func measure(ctx context.Context, cfg Config, t Target, c cell, pin int) (s resu
 	}
 
 	s = sampleOf(res)
+	if dres != nil {
+		addLoss(&s, dres)
+	}
 	if len(res.ErrorSamples) > 0 {
 		errSample = res.ErrorSamples[0]
 	}

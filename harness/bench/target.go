@@ -63,6 +63,11 @@ type Target struct {
 	// this one (see OldBuild).
 	Exe string
 
+	// StreamOnly marks a strategy that cannot execute datagrams (the
+	// event loop, fork, prefork): Run skips its datagram workloads with a
+	// run warning. The caller sets it (the package imports no strategy).
+	StreamOnly bool
+
 	// Sweep, when set, says which value of a swept spec this target is
 	// ("pool:workers=8..256" at workers=64); it is recorded in the
 	// target's scenarios.
