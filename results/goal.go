@@ -136,19 +136,27 @@ func formatSeconds(v float64) string {
 // value returns what b bounds in lat (microseconds) and the error rate, in
 // b's units.
 func (b Bound) value(lat Latency, errRate float64) float64 {
+	if b.Name == "errors" {
+		return errRate
+	}
+	return b.Seconds(lat)
+}
+
+// Seconds returns the latency percentile b bounds in lat (recorded in
+// microseconds), in seconds; for the error-rate bound, lat's p99 (the
+// latency a chart of that goal draws).
+func (b Bound) Seconds(lat Latency) float64 {
 	switch b.Name {
 	case "p50":
 		return lat.P50 * 1e-6
 	case "p90":
 		return lat.P90 * 1e-6
-	case "p99":
-		return lat.P99 * 1e-6
 	case "p999":
 		return lat.P999 * 1e-6
 	case "max":
 		return lat.Max * 1e-6
 	}
-	return errRate
+	return lat.P99 * 1e-6
 }
 
 // Check tells whether a measurement with latency percentiles lat and the

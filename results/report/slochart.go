@@ -53,29 +53,13 @@ func sloCharts(r *results.Run) ([]*Chart, error) {
 	return charts, nil
 }
 
-// stepLatency is the latency bound b names in a step, in seconds.
-func stepLatency(b results.Bound, st results.SLOStep) float64 {
-	l := st.Latency
-	switch b.Name {
-	case "p50":
-		return l.P50 * 1e-6
-	case "p90":
-		return l.P90 * 1e-6
-	case "p999":
-		return l.P999 * 1e-6
-	case "max":
-		return l.Max * 1e-6
-	}
-	return l.P99 * 1e-6
-}
-
 // sloChart draws one cell's search steps.
 func sloChart(cell results.Key, goal results.Goal, b results.Bound, scs []*results.Scenario) (*Chart, error) {
 	lo, hi := math.Inf(1), 0.0
 	rlo, rhi := math.Inf(1), 0.0
 	for _, sc := range scs {
 		for _, st := range sc.SLO.Steps {
-			if v := stepLatency(b, st); v > 0 {
+			if v := b.Seconds(st.Latency); v > 0 {
 				lo, hi = math.Min(lo, v), math.Max(hi, v)
 				rlo, rhi = math.Min(rlo, st.Rate), math.Max(rhi, st.Rate)
 			}
@@ -100,7 +84,7 @@ func sloChart(cell results.Key, goal results.Goal, b results.Bound, scs []*resul
 		sort.Slice(steps, func(a, c int) bool { return steps[a].Rate < steps[c].Rate })
 		s := series{name: fmt.Sprintf("%s: %s", sc.Strategy, rateText(sc.SLO.Rate))}
 		for _, st := range steps {
-			if v := stepLatency(b, st); v > 0 {
+			if v := b.Seconds(st.Latency); v > 0 {
 				pt := plotter.XY{X: st.Rate, Y: v / scale}
 				s.xys = append(s.xys, pt)
 				s.errs = append(s.errs, struct{ Low, High float64 }{})
