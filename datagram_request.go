@@ -25,7 +25,13 @@ func (s *Server) handleDatagram(ctx context.Context) error {
 		return ErrServerClosed
 	}
 	defer s.endAccept(nil)
+	if testHookHandleRequest != nil {
+		testHookHandleRequest(s)
+	}
 	pc := s.PacketConn()
+	if pc == nil && s.inShutdown.Load() { // Close took the socket after beginAccept
+		return ErrServerClosed
+	}
 	if pc == nil {
 		return errors.New("socketserver: handle request: no datagram socket (call Listen or Activate; one given to ServePacket is not HandleRequest's)")
 	}

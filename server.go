@@ -430,10 +430,16 @@ func (s *Server) HandleRequest(ctx context.Context) error {
 		return ErrServerClosed
 	}
 	defer s.endAccept(nil)
+	if testHookHandleRequest != nil {
+		testHookHandleRequest(s)
+	}
 	s.mu.Lock()
 	l := s.ln
 	s.mu.Unlock()
 	if l == nil {
+		if s.inShutdown.Load() { // Shutdown or Close took the listener after beginAccept
+			return ErrServerClosed
+		}
 		return errors.New("socketserver: handle request: server is not listening (call Listen or Activate)")
 	}
 	dl, ok := l.(deadliner)
@@ -482,6 +488,11 @@ func (s *Server) HandleRequest(ctx context.Context) error {
 	s.serveConn(c)
 	return nil
 }
+
+// testHookHandleRequest, when set by a test, runs in HandleRequest between
+// beginAccept and taking the listener: the window a concurrent Shutdown or
+// Close can close the listener in.
+var testHookHandleRequest func(*Server)
 
 // Shutdown gracefully stops the server: it closes the listeners (new clients
 // are refused), calls the RegisterOnShutdown functions, waits for the accept
