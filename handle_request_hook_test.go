@@ -27,7 +27,7 @@ func TestHandleRequestLosesListenerToShutdown(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := &Server{Network: tt.network, Addr: "127.0.0.1:0",
-				Handler: HandlerFunc(func(context.Context, *Request) error { return nil }),
+				Handler:         HandlerFunc(func(context.Context, *Request) error { return nil }),
 				DatagramHandler: DatagramHandlerFunc(func(context.Context, *Datagram) error { return nil })}
 			if err := srv.Listen(); err != nil {
 				t.Fatal(err)
