@@ -255,7 +255,8 @@ func (s *Server) ActiveConns() int {
 //
 // When the Strategy is a [ListenerStrategy], Serve hands l to its
 // ServeListener instead of accepting itself, and calls ServiceActions (if
-// set) every PollInterval while it runs.
+// set) every PollInterval while it runs. When it is a [CheckedStrategy]
+// whose Check fails, Serve closes l and returns that error.
 func (s *Server) Serve(l net.Listener) error {
 	s.init()
 	if l == nil {
@@ -266,6 +267,10 @@ func (s *Server) Serve(l net.Listener) error {
 	defer l.Close()
 	if !s.beginAccept(&l) {
 		return ErrServerClosed
+	}
+	if err := checkStrategy(s.Strategy); err != nil {
+		s.endAccept(&l)
+		return fmt.Errorf("socketserver: serve: %w", err)
 	}
 	var err error
 	if ls, ok := s.Strategy.(ListenerStrategy); ok {
@@ -422,6 +427,9 @@ func (s *Server) HandleRequest(ctx context.Context) error {
 	}
 	if _, ok := s.Strategy.(ListenerStrategy); ok {
 		return fmt.Errorf("socketserver: handle request: strategy %T accepts for itself; use Serve: %w", s.Strategy, errors.ErrUnsupported)
+	}
+	if err := checkStrategy(s.Strategy); err != nil {
+		return fmt.Errorf("socketserver: handle request: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
 		return err

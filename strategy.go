@@ -2,6 +2,7 @@ package socketserver
 
 import (
 	"context"
+	"fmt"
 	"net"
 )
 
@@ -16,7 +17,8 @@ import (
 // Server detects the way io.Copy detects io.WriterTo: [ConnStrategy], to be
 // handed each accepted connection itself rather than a function that runs
 // the Handler in this process, and [ListenerStrategy], to own accepting on
-// the listener.
+// the listener. Any Strategy may also be a [CheckedStrategy], checked
+// before the Server accepts.
 type Strategy interface {
 	// Execute arranges for serve to be called exactly once, now or later, in
 	// any goroutine, and returns nil; or it returns an error without ever
@@ -70,6 +72,31 @@ type ListenerStrategy interface {
 	// connections admitted by then are waited for by the strategy's
 	// Shutdown, and must not be dropped.
 	ServeListener(ctx context.Context, l net.Listener, p *Pipeline) error
+}
+
+// A CheckedStrategy is a Strategy that can tell, before anything is
+// accepted, that it cannot serve: one whose handlers run in other
+// processes and that was not told which handler they must build. Serve
+// and HandleRequest call Check before accepting and return its error
+// (wrapped) without accepting, so a misconfigured server fails where it
+// starts rather than at its first client.
+type CheckedStrategy interface {
+	Strategy
+	// Check returns why the strategy cannot execute connections, or nil.
+	// It must not block; the Server may call it more than once.
+	Check() error
+}
+
+// checkStrategy returns the wrapped error of a CheckedStrategy's Check.
+func checkStrategy(st Strategy) error {
+	c, ok := st.(CheckedStrategy)
+	if !ok {
+		return nil
+	}
+	if err := c.Check(); err != nil {
+		return fmt.Errorf("socketserver: strategy %T cannot serve: %w", st, err)
+	}
+	return nil
 }
 
 // inline is the strategy of a Server whose Strategy is nil: the accept loop

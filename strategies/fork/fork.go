@@ -36,8 +36,9 @@ import (
 // zero: Python's ForkingMixIn.max_children.
 const DefaultMaxChildren = 40
 
-// ErrNoHandler is returned (wrapped) by ExecuteConn when the strategy was
-// not given the registry spec of the handler its children must rebuild.
+// ErrNoHandler is returned (wrapped) by Check, and so by the Server's
+// Serve and HandleRequest before they accept, when the strategy was not
+// given the registry spec of the handler its children must rebuild.
 var ErrNoHandler = errors.New("fork: no handler spec: the server's Handler value cannot cross exec; give the strategy the handler's registry spec (Strategy.Handler, or child.Configure)")
 
 // ErrChildFailed is wrapped by the error reported for a child that did not
@@ -110,6 +111,16 @@ func (s *Strategy) Execute(context.Context, func()) error {
 	return fmt.Errorf("fork: Execute: a child process needs the connection itself (ExecuteConn): %w", errors.ErrUnsupported)
 }
 
+// Check returns ErrNoHandler when the strategy has no handler spec: the
+// Server calls it before accepting (socketserver.CheckedStrategy), so a
+// server without one fails at Serve, not at its first client.
+func (s *Strategy) Check() error {
+	if s.Handler == "" {
+		return ErrNoHandler
+	}
+	return nil
+}
+
 // StreamOnly marks the strategy as one that serves connections only: a
 // datagram server refuses it with socketserver.ErrStreamOnly at Serve (a
 // datagram has no descriptor of its own to hand to a child).
@@ -120,8 +131,8 @@ func (s *Strategy) StreamOnly() {}
 // in a goroutine that then calls c.Finish with its failure, if any.
 func (s *Strategy) ExecuteConn(ctx context.Context, c *socketserver.Conn) error {
 	s.init()
-	if s.Handler == "" {
-		return ErrNoHandler
+	if err := s.Check(); err != nil { // a Server that did not call Check
+		return err
 	}
 	select { // collect_children(blocking=True)
 	case s.slots <- struct{}{}:

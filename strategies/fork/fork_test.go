@@ -240,17 +240,34 @@ func TestCloseKills(t *testing.T) {
 	}
 }
 
-// TestNoHandlerSpec checks that a strategy without a handler spec
-// refuses connections with ErrNoHandler, and that child.Configure
-// refuses a handler that is not registered before anything is served.
+// TestNoHandlerSpec checks that a server whose strategy has no handler
+// spec fails at Serve and HandleRequest with ErrNoHandler, before it
+// accepts anyone, and that child.Configure refuses a handler that is not
+// registered before anything is served.
 func TestNoHandlerSpec(t *testing.T) {
-	s := serve(t, &fork.Strategy{})
-	c := dial(t, s.addr)
-	if got, err := c.exchange("hello"); err == nil {
-		t.Errorf("reply %q without a handler spec", got)
+	srv := &socketserver.Server{Addr: "127.0.0.1:0", Handler: handlers.Upper(0, nil), Strategy: &fork.Strategy{}}
+	if err := srv.Listen(); err != nil {
+		t.Fatal(err)
 	}
-	if !eventually(func() bool { return len(s.errors()) == 1 }) || !errors.Is(s.errors()[0], fork.ErrNoHandler) {
-		t.Errorf("reported %v, want ErrNoHandler", s.errors())
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := srv.HandleRequest(ctx); !errors.Is(err, fork.ErrNoHandler) {
+		t.Errorf("HandleRequest = %v, want ErrNoHandler", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(srv.Listener()) }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, fork.ErrNoHandler) {
+			t.Errorf("Serve = %v, want ErrNoHandler", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve accepted without a handler spec instead of returning ErrNoHandler")
+	}
+	if c, err := net.DialTimeout("tcp", srv.ListenAddr().String(), time.Second); err == nil {
+		c.Close()
+		t.Error("the listener still accepts after Serve refused to start")
 	}
 	st := &fork.Strategy{}
 	if err := child.Configure(st, "nosuch"); err == nil || !strings.Contains(err.Error(), `unknown handler "nosuch"`) {

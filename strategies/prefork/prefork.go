@@ -118,6 +118,15 @@ func (s *Strategy) inner() string {
 	return DefaultInner
 }
 
+// Check returns ErrNoHandler when the strategy has no handler spec; the
+// Server calls it before ServeListener (socketserver.CheckedStrategy).
+func (s *Strategy) Check() error {
+	if s.Handler == "" {
+		return ErrNoHandler
+	}
+	return nil
+}
+
 // Execute refuses: the workers accept for themselves (use Server.Serve).
 func (s *Strategy) Execute(context.Context, func()) error {
 	return fmt.Errorf("prefork: Execute: the workers accept for themselves (use Server.Serve): %w", errors.ErrUnsupported)
@@ -128,8 +137,8 @@ func (s *Strategy) Execute(context.Context, func()) error {
 // error at once when the strategy has no handler spec, or for ReusePort
 // when l was not bound with SO_REUSEPORT.
 func (s *Strategy) ServeListener(ctx context.Context, l net.Listener, p *socketserver.Pipeline) error {
-	if s.Handler == "" {
-		return ErrNoHandler
+	if err := s.Check(); err != nil {
+		return err
 	}
 	if s.Accept != "" && s.Accept != Shared && s.Accept != ReusePort {
 		return fmt.Errorf("prefork: balance %q (want %s or %s)", s.Accept, Shared, ReusePort)
