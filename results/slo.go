@@ -48,7 +48,8 @@ func (s *SLOSearch) SamplesPerStep() int { return max(s.Reps, 1) }
 // run's warm-up and duration, or with SLOSearch.Reps above 1 that many,
 // judged on their medians (see Goal.CheckSamples): then Achieved,
 // Latency, RequestsPerCPU and LossRatio are the medians over Samples,
-// Requests and Errors their sums.
+// Requests and Errors their sums, and ClientBound is set when any sample
+// was client-bound.
 type SLOStep struct {
 	Rate     float64 `json:"rate_rps"`     // offered
 	Achieved float64 `json:"achieved_rps"` // good replies per second

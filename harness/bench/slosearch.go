@@ -209,8 +209,9 @@ func judge(goal results.Goal, rate float64, conns int, s results.Sample, err err
 // connection got a reply (at the floor each one sends 3 requests in the
 // interval: a pool smaller than the connections starves the rest). A
 // sample that failed counts as the worst in every figure; when half or
-// more failed, the step failed. With more than one sample the step keeps
-// each one, with its own verdict.
+// more failed, the step failed. The step is client-bound when any sample
+// was. With more than one sample the step keeps each one, with its own
+// verdict.
 func judgeSamples(goal results.Goal, rate float64, conns int, ms []measured) results.SLOStep {
 	st := results.SLOStep{Rate: rate}
 	if len(ms) > 1 {
