@@ -12,31 +12,44 @@ import (
 // ErrBadGoal is wrapped by ParseGoal's errors.
 var ErrBadGoal = errors.New("bad goal")
 
-// A Goal is a service-level goal: bounds on latency percentiles and on the
-// error rate, all of which a measurement must meet, as "bench --slo" takes
-// it: "p99<=20ms", "p50<=2ms,p999<=50ms,errors<=0.1%".
+// A Goal is a service-level goal: bounds on latency percentiles, on the
+// error rate and, for datagram workloads, on the loss rate, all of which a
+// measurement must meet, as "bench --slo" takes it: "p99<=20ms",
+// "p50<=2ms,p999<=50ms,errors<=0.1%", "p99<=5ms,loss<=0.5%".
 type Goal struct {
 	Bounds []Bound
 }
 
 // A Bound is one term of a Goal.
 type Bound struct {
-	// Name is p50, p90, p99, p999, max or errors.
+	// Name is p50, p90, p99, p999, max, errors or loss.
 	Name string
 	// Limit is seconds for a percentile, a fraction (0.001 = 0.1%) of the
-	// requests for errors.
+	// requests for errors and loss.
 	Limit float64
 	// Strict is true for "<": the value must be below Limit, not equal.
 	Strict bool
 }
 
 // goalNames are the bounds a goal may name, in the order String writes them.
-var goalNames = []string{"p50", "p90", "p99", "p999", "max", "errors"}
+var goalNames = []string{"p50", "p90", "p99", "p999", "max", "errors", "loss"}
+
+// isShare reports whether the bound named name limits a share of the
+// requests (errors, loss) rather than a latency.
+func isShare(name string) bool { return name == "errors" || name == "loss" }
+
+// HasLoss reports whether g bounds the loss rate, which only datagram
+// workloads measure.
+func (g Goal) HasLoss() bool {
+	return slices.ContainsFunc(g.Bounds, func(b Bound) bool { return b.Name == "loss" })
+}
 
 // ParseGoal parses a goal: comma-separated bounds NAME<=LIMIT (or NAME<LIMIT)
 // where NAME is p50, p90, p99, p999 or max with a duration ("20ms"), or
-// errors with a percentage ("0.1%") or a fraction ("0.001") of the
-// requests. Each name appears at most once. Errors wrap ErrBadGoal.
+// errors or loss with a percentage ("0.1%") or a fraction ("0.001") of the
+// requests (loss: of the requests sent that got no reply, which datagram
+// workloads measure). Each name appears at most once. Errors wrap
+// ErrBadGoal.
 func ParseGoal(s string) (Goal, error) {
 	var g Goal
 	bad := func(format string, a ...any) (Goal, error) {
@@ -72,9 +85,9 @@ func ParseGoal(s string) (Goal, error) {
 }
 
 // parseLimit parses a bound's limit: a positive duration in seconds for a
-// percentile, a fraction in 0..1 for errors.
+// percentile, a fraction in 0..1 for errors and loss.
 func parseLimit(name, v string) (float64, error) {
-	if name == "errors" {
+	if isShare(name) {
 		pct, isPct := strings.CutSuffix(v, "%")
 		f, err := strconv.ParseFloat(strings.TrimSpace(pct), 64)
 		if isPct {
@@ -104,7 +117,7 @@ func (g Goal) String() string {
 	return strings.Join(parts, ",")
 }
 
-// String formats b as "p99<=20ms" or "errors<=0.1%".
+// String formats b as "p99<=20ms", "errors<=0.1%" or "loss<=0.5%".
 func (b Bound) String() string {
 	op := "<="
 	if b.Strict {
@@ -115,7 +128,7 @@ func (b Bound) String() string {
 
 // format formats a value of b's kind: a duration or a percentage.
 func (b Bound) format(v float64) string {
-	if b.Name == "errors" {
+	if isShare(b.Name) {
 		return strconv.FormatFloat(100*v, 'g', 3, 64) + "%"
 	}
 	return formatSeconds(v)
@@ -133,18 +146,24 @@ func formatSeconds(v float64) string {
 	return d.String()
 }
 
-// value returns what b bounds in lat (microseconds) and the error rate, in
-// b's units.
-func (b Bound) value(lat Latency, errRate float64) float64 {
-	if b.Name == "errors" {
-		return errRate
+// value returns what b bounds in f, in b's units, and whether f has it
+// (the loss rate of a stream measurement is not measured).
+func (b Bound) value(f Figures) (float64, bool) {
+	switch b.Name {
+	case "errors":
+		return f.ErrorRate(), true
+	case "loss":
+		if f.Loss == nil {
+			return 0, false
+		}
+		return *f.Loss, true
 	}
-	return b.Seconds(lat)
+	return b.Seconds(f.Latency), true
 }
 
 // Seconds returns the latency percentile b bounds in lat (recorded in
-// microseconds), in seconds; for the error-rate bound, lat's p99 (the
-// latency a chart of that goal draws).
+// microseconds), in seconds; for the error-rate and loss bounds, lat's p99
+// (the latency a chart of that goal draws).
 func (b Bound) Seconds(lat Latency) float64 {
 	switch b.Name {
 	case "p50":
@@ -159,23 +178,51 @@ func (b Bound) Seconds(lat Latency) float64 {
 	return lat.P99 * 1e-6
 }
 
-// Check tells whether a measurement with latency percentiles lat and the
-// given counts of good replies and errors meets g, and if not, which
-// bounds it missed, e.g. "p99 31.2ms > 20ms". A measurement with no
-// request at all meets no latency bound. The error rate is errors /
-// (requests + errors).
-func (g Goal) Check(lat Latency, requests, errs int64) (met bool, missed []string) {
-	rate := 0.0
-	if n := requests + errs; n > 0 {
-		rate = float64(errs) / float64(n)
+// Figures are the measured values a Goal bounds: one sample's, or those of
+// several samples as CheckSamples combines them.
+type Figures struct {
+	// Latency holds the latency percentiles, in microseconds.
+	Latency Latency
+	// Requests counts good replies, Errors wrong, missing or failed ones.
+	Requests, Errors int64
+	// Loss is the share of the requests sent that got no reply (datagram
+	// workloads); nil when not measured, as on a stream, where a request
+	// without a reply is an error or a stall. No loss bound is met
+	// without it.
+	Loss *float64
+}
+
+// ErrorRate returns Errors / (Requests + Errors), 0 when both are 0.
+func (f Figures) ErrorRate() float64 {
+	if n := f.Requests + f.Errors; n > 0 {
+		return float64(f.Errors) / float64(n)
 	}
+	return 0
+}
+
+// Check tells whether a measurement with latency percentiles lat and the
+// given counts of good replies and errors meets g, as CheckFigures does
+// with no loss measured.
+func (g Goal) Check(lat Latency, requests, errs int64) (met bool, missed []string) {
+	return g.CheckFigures(Figures{Latency: lat, Requests: requests, Errors: errs})
+}
+
+// CheckFigures tells whether f meets g, and if not, which bounds it
+// missed, e.g. "p99 31.2ms > 20ms" or "loss 2% > 0.5%". A measurement with
+// no request answered meets no latency bound; one without a loss rate
+// meets no loss bound ("loss not measured").
+func (g Goal) CheckFigures(f Figures) (met bool, missed []string) {
 	for _, b := range g.Bounds {
-		v := b.value(lat, rate)
+		v, measured := b.value(f)
+		if !measured {
+			missed = append(missed, b.Name+" not measured (only datagram workloads lose requests)")
+			continue
+		}
 		ok := v <= b.Limit
 		if b.Strict {
 			ok = v < b.Limit
 		}
-		if b.Name != "errors" && requests == 0 {
+		if !isShare(b.Name) && f.Requests == 0 {
 			ok = false
 		}
 		if !ok {
@@ -189,36 +236,64 @@ func (g Goal) Check(lat Latency, requests, errs int64) (met bool, missed []strin
 	return len(missed) == 0, missed
 }
 
-// CheckScenario tells whether sc meets g: its median latency percentiles
-// over the repetitions, and its errors over all of them. A scenario without
-// samples meets nothing.
+// CheckScenario tells whether sc meets g, as CheckSamples does with its
+// repetitions.
 func (g Goal) CheckScenario(sc *Scenario) (met bool, missed []string) {
-	if len(sc.Samples) == 0 {
+	return g.CheckSamples(sc.Samples)
+}
+
+// CheckSamples tells whether the repetitions of one measurement meet g:
+// the median over the samples of each latency percentile and of the loss
+// rate (a loss rate only when every sample has one), and the error rate of
+// all their requests together (an error is a wrong or failed reply, not
+// noise: one repetition that fails counts). No samples meet nothing.
+func (g Goal) CheckSamples(samples []Sample) (met bool, missed []string) {
+	if len(samples) == 0 {
 		return false, []string{"not measured"}
 	}
-	var lat Latency
-	for _, f := range []struct {
+	return g.CheckFigures(MedianFigures(samples))
+}
+
+// MedianFigures returns the figures CheckSamples judges for samples: the
+// median of each latency percentile (the mean too) and of the loss rate
+// (nil unless every sample has one), and the requests and errors summed.
+func MedianFigures(samples []Sample) Figures {
+	var f Figures
+	if len(samples) == 0 {
+		return f
+	}
+	for _, m := range []struct {
 		dst *float64
 		get func(*Sample) float64
 	}{
-		{&lat.P50, func(s *Sample) float64 { return s.Latency.P50 }},
-		{&lat.P90, func(s *Sample) float64 { return s.Latency.P90 }},
-		{&lat.P99, func(s *Sample) float64 { return s.Latency.P99 }},
-		{&lat.P999, func(s *Sample) float64 { return s.Latency.P999 }},
-		{&lat.Max, func(s *Sample) float64 { return s.Latency.Max }},
+		{&f.Latency.P50, func(s *Sample) float64 { return s.Latency.P50 }},
+		{&f.Latency.P90, func(s *Sample) float64 { return s.Latency.P90 }},
+		{&f.Latency.P99, func(s *Sample) float64 { return s.Latency.P99 }},
+		{&f.Latency.P999, func(s *Sample) float64 { return s.Latency.P999 }},
+		{&f.Latency.Max, func(s *Sample) float64 { return s.Latency.Max }},
+		{&f.Latency.Mean, func(s *Sample) float64 { return s.Latency.Mean }},
 	} {
-		vals := make([]float64, len(sc.Samples))
-		for i := range sc.Samples {
-			vals[i] = f.get(&sc.Samples[i])
-		}
-		slices.Sort(vals)
-		n := len(vals)
-		*f.dst = (vals[(n-1)/2] + vals[n/2]) / 2
+		*m.dst = medianOf(samples, m.get)
 	}
-	var reqs, errs int64
-	for i := range sc.Samples {
-		reqs += sc.Samples[i].Requests
-		errs += sc.Samples[i].Errors
+	for i := range samples {
+		f.Requests += samples[i].Requests
+		f.Errors += samples[i].Errors
 	}
-	return g.Check(lat, reqs, errs)
+	if !slices.ContainsFunc(samples, func(s Sample) bool { return s.LossRatio == nil }) {
+		loss := medianOf(samples, func(s *Sample) float64 { return *s.LossRatio })
+		f.Loss = &loss
+	}
+	return f
+}
+
+// medianOf returns the median of get over samples (the mean of the middle
+// two for an even count); samples is not empty.
+func medianOf(samples []Sample, get func(*Sample) float64) float64 {
+	vals := make([]float64, len(samples))
+	for i := range samples {
+		vals[i] = get(&samples[i])
+	}
+	slices.Sort(vals)
+	n := len(vals)
+	return (vals[(n-1)/2] + vals[n/2]) / 2
 }

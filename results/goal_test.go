@@ -18,6 +18,9 @@ func TestParseGoal(t *testing.T) {
 		{"P50<=1.5ms, errors<=0.1%", []Bound{{Name: "p50", Limit: 0.0015}, {Name: "errors", Limit: 0.001}}, "p50<=1.5ms,errors<=0.1%"},
 		{"p999<1s,max<=2s,errors<=0.01", []Bound{{Name: "p999", Limit: 1, Strict: true}, {Name: "max", Limit: 2}, {Name: "errors", Limit: 0.01}}, "p999<1s,max<=2s,errors<=1%"},
 		{"p90<=250us", []Bound{{Name: "p90", Limit: 0.00025}}, "p90<=250µs"},
+		{"loss<=0.5%", []Bound{{Name: "loss", Limit: 0.005}}, "loss<=0.5%"},
+		{"p99<=5ms,LOSS<0.01", []Bound{{Name: "p99", Limit: 0.005}, {Name: "loss", Limit: 0.01, Strict: true}}, "p99<=5ms,loss<1%"},
+		{"loss<=0%,errors<=0%", []Bound{{Name: "loss", Limit: 0}, {Name: "errors", Limit: 0}}, "loss<=0%,errors<=0%"},
 	}
 	for _, tt := range tests {
 		g, err := ParseGoal(tt.in)
@@ -30,6 +33,12 @@ func TestParseGoal(t *testing.T) {
 		}
 		if got := g.String(); got != tt.str {
 			t.Errorf("ParseGoal(%q).String() = %q, want %q", tt.in, got, tt.str)
+		}
+		again, err := ParseGoal(g.String())
+		if err != nil {
+			t.Errorf("ParseGoal(%q) of its own String: %v", g.String(), err)
+		} else if d := cmp.Diff(g, again); d != "" {
+			t.Errorf("ParseGoal(%q) does not round-trip (-first +again):\n%s", g.String(), d)
 		}
 	}
 }
@@ -44,6 +53,9 @@ func TestParseGoalErrors(t *testing.T) {
 		{"p99<=fast", "positive duration"},
 		{"errors<=120%", "share of the requests"},
 		{"errors<=-1", "share of the requests"},
+		{"loss<=101%", "share of the requests"},
+		{"loss<=5ms", "share of the requests"},
+		{"loss<=0.1%,loss<=1%", "bounded twice"},
 	} {
 		_, err := ParseGoal(tt.in)
 		if !errors.Is(err, ErrBadGoal) || !strings.Contains(err.Error(), tt.want) {
@@ -108,6 +120,93 @@ func TestValidateSLO(t *testing.T) {
 		t.Errorf("validate: %v; want the negative step rate named", err)
 	}
 	r.Scenarios[0].SLO.Steps[1].Rate = 200
+	if err := validate(r); err != nil {
+		t.Errorf("validate a good search: %v", err)
+	}
+}
+
+func TestGoalCheckLoss(t *testing.T) {
+	g, err := ParseGoal("p99<=20ms,loss<=0.5%")
+	if err != nil {
+		t.Fatal(err)
+	}
+	strict, _ := ParseGoal("loss<0.5%")
+	share := func(v float64) *float64 { return &v }
+	tests := []struct {
+		name   string
+		g      Goal
+		loss   *float64
+		met    bool
+		missed []string
+	}{
+		{"no loss", g, share(0), true, nil},
+		{"below the limit", g, share(0.004), true, nil},
+		{"at the limit", g, share(0.005), true, nil},
+		{"strict at the limit", strict, share(0.005), false, []string{"loss 0.5% >= 0.5%"}},
+		{"above the limit", g, share(0.02), false, []string{"loss 2% > 0.5%"}},
+		{"every request lost", g, share(1), false, []string{"loss 100% > 0.5%"}},
+		{"not measured (a stream)", g, nil, false, []string{"loss not measured (only datagram workloads lose requests)"}},
+	}
+	for _, tt := range tests {
+		met, missed := tt.g.CheckFigures(Figures{Latency: Latency{P99: 1000}, Requests: 1000, Loss: tt.loss})
+		if met != tt.met || !cmp.Equal(missed, tt.missed) {
+			t.Errorf("%s: CheckFigures = %v %q, want %v %q", tt.name, met, missed, tt.met, tt.missed)
+		}
+	}
+}
+
+func TestGoalCheckSamplesLoss(t *testing.T) {
+	g, _ := ParseGoal("loss<=0.5%")
+	lossy := func(ratios ...float64) []Sample {
+		var out []Sample
+		for _, r := range ratios {
+			out = append(out, Sample{Requests: 100, LossRatio: &r})
+		}
+		return out
+	}
+	tests := []struct {
+		name    string
+		samples []Sample
+		met     bool
+	}{
+		{"median of three below", lossy(0.001, 0.3, 0.004), true},
+		{"median of three above", lossy(0.001, 0.3, 0.01), false},
+		{"median of two is their mean", lossy(0.002, 0.009), false},
+		{"one sample without loss", append(lossy(0, 0), Sample{Requests: 100}), false},
+		{"none", nil, false},
+	}
+	for _, tt := range tests {
+		if met, missed := g.CheckSamples(tt.samples); met != tt.met {
+			t.Errorf("%s: met %v (missed %q), want %v", tt.name, met, missed, tt.met)
+		}
+	}
+}
+
+func TestGoalHasLoss(t *testing.T) {
+	for in, want := range map[string]bool{"p99<=1ms": false, "p99<=1ms,loss<=1%": true, "errors<=1%": false} {
+		g, err := ParseGoal(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := g.HasLoss(); got != want {
+			t.Errorf("ParseGoal(%q).HasLoss() = %v, want %v", in, got, want)
+		}
+	}
+}
+
+func TestValidateSLOSamples(t *testing.T) {
+	bad := 1.5
+	r := &Run{Scenarios: []Scenario{{Strategy: "goroutine", Workload: "udp-open", Mode: "open", Conns: 1,
+		SLO: &SLOSearch{Goal: "loss<=1%", Reps: 3, Steps: []SLOStep{{Rate: 100, Samples: []SLOSample{{Requests: 10}, {Requests: -1}}}}}}}}
+	err := validate(r)
+	if !errors.Is(err, ErrInvalidValue) || !strings.Contains(err.Error(), "slo.steps[0].samples[1].Requests = -1") {
+		t.Errorf("validate: %v; want the negative sample's requests named", err)
+	}
+	r.Scenarios[0].SLO.Steps[0].Samples[1] = SLOSample{LossRatio: &bad}
+	if err := validate(r); !errors.Is(err, ErrInvalidValue) || !strings.Contains(err.Error(), "samples[1].LossRatio = 1.5") {
+		t.Errorf("validate: %v; want the loss ratio above 1 named", err)
+	}
+	r.Scenarios[0].SLO.Steps[0].Samples[1] = SLOSample{Requests: 10}
 	if err := validate(r); err != nil {
 		t.Errorf("validate a good search: %v", err)
 	}

@@ -157,8 +157,8 @@ func find(scs []*Scenario, name string) *Scenario {
 	return nil
 }
 
-// goalValues describes sc's medians of the goal's latency bounds, e.g.
-// "p99 15.1ms".
+// goalValues describes sc's medians of the goal's latency and loss
+// bounds, e.g. "p99 15.1ms, loss 0.2%".
 func goalValues(goal Goal, sc *Scenario) string {
 	var parts []string
 	for _, b := range goal.Bounds {
@@ -167,7 +167,7 @@ func goalValues(goal Goal, sc *Scenario) string {
 		}
 		m, _ := MetricByName(b.Name)
 		if st := sc.Stat(m); st.N() > 0 {
-			parts = append(parts, b.Name+" "+formatSeconds(st.Median))
+			parts = append(parts, b.Name+" "+b.format(st.Median))
 		}
 	}
 	return strings.Join(parts, ", ")
@@ -201,11 +201,11 @@ func changes(rc Recommendation, all []*Scenario, best, runnerUp *Scenario, goal 
 	if best != nil {
 		for _, b := range goal.Bounds {
 			m, ok := MetricByName(b.Name)
-			if !ok {
+			if !ok || b.Name == "errors" { // the errors metric counts, the bound is a share
 				continue
 			}
 			if st := best.Stat(m); st.N() > 0 && st.Median > 0.8*b.Limit {
-				out = append(out, fmt.Sprintf("%s meets %s with little room (%s %s): a goal tighter than that rules it out", best.Strategy, b, b.Name, formatSeconds(st.Median)))
+				out = append(out, fmt.Sprintf("%s meets %s with little room (%s %s): a goal tighter than that rules it out", best.Strategy, b, b.Name, b.format(st.Median)))
 			}
 		}
 	}

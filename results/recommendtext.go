@@ -80,7 +80,8 @@ func (rc Recommendation) confidence() string {
 }
 
 // sloText describes a search's answer: "up to 9.10k req/s offered (p99
-// 15.1ms there; 10.0k broke it: p99 25ms > 20ms), within 10%".
+// 15.1ms there; 10.0k broke it: p99 25ms > 20ms), within 10%", and how
+// many samples each rate measured when more than one.
 func sloText(s *SLOSearch) string {
 	if s.Rate == 0 {
 		t := "no rate tried"
@@ -90,7 +91,7 @@ func sloText(s *SLOSearch) string {
 		if s.ClientBound {
 			t += ", limited by the load generator: it woke up late, and late sends count against the goal"
 		}
-		return t
+		return t + repsText(s)
 	}
 	t := fmt.Sprintf("up to %s req/s offered (p99 %s there", formatRate(s.Rate), formatSeconds(s.Latency.P99*1e-6))
 	switch {
@@ -104,7 +105,16 @@ func sloText(s *SLOSearch) string {
 	if s.ClientBound {
 		t += ", limited by the load generator"
 	}
-	return t
+	return t + repsText(s)
+}
+
+// repsText says how many samples each step of s measured, "" for one:
+// ", each rate measured 3 times and judged on the median".
+func repsText(s *SLOSearch) string {
+	if n := s.SamplesPerStep(); n > 1 {
+		return fmt.Sprintf(", each rate measured %d times and judged on the median", n)
+	}
+	return ""
 }
 
 // WriteRecommendations writes Recommend(r)'s paragraphs to w, separated by

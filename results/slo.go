@@ -36,10 +36,20 @@ type SLOSearch struct {
 	Converged bool `json:"converged"`
 	// Steps are the rates tried, in order.
 	Steps []SLOStep `json:"steps"`
+	// Reps is how many samples each step measured ("bench --slo-reps");
+	// 0 (runs before it existed) means 1.
+	Reps int `json:"reps,omitempty"`
 }
 
+// SamplesPerStep returns Reps, or 1 when it is not recorded.
+func (s *SLOSearch) SamplesPerStep() int { return max(s.Reps, 1) }
+
 // SLOStep is one offered rate tried by an SLOSearch: one sample of the
-// run's warm-up and duration.
+// run's warm-up and duration, or with SLOSearch.Reps above 1 that many,
+// judged on their medians (see Goal.CheckSamples): then Achieved,
+// Latency, RequestsPerCPU and LossRatio are the medians over Samples,
+// Requests and Errors their sums, and ClientBound is set when any sample
+// was client-bound.
 type SLOStep struct {
 	Rate     float64 `json:"rate_rps"`     // offered
 	Achieved float64 `json:"achieved_rps"` // good replies per second
@@ -54,6 +64,31 @@ type SLOStep struct {
 	// kept up with, or the sample's failure.
 	Missed      string `json:"missed,omitempty"`
 	ClientBound bool   `json:"client_bound,omitempty"`
+	// LossRatio is the share of the requests sent that got no reply
+	// (datagram workloads; nil otherwise).
+	LossRatio *float64 `json:"loss_ratio,omitempty"`
+	// Samples holds every sample of the step, in the order measured,
+	// when the search measured more than one per step; nil otherwise.
+	Samples []SLOSample `json:"samples,omitempty"`
+}
+
+// SLOSample is one of the samples of an SLOStep measured several times:
+// its own figures and its own verdict, which the step's does not follow
+// alone.
+type SLOSample struct {
+	Achieved       float64  `json:"achieved_rps"`
+	Latency        Latency  `json:"latency"`
+	Requests       int64    `json:"requests"`
+	Errors         int64    `json:"errors"`
+	RequestsPerCPU float64  `json:"requests_per_cpu_s,omitempty"`
+	Starved        int      `json:"starved,omitempty"`
+	LossRatio      *float64 `json:"loss_ratio,omitempty"`
+	ClientBound    bool     `json:"client_bound,omitempty"`
+	// Met is this sample's verdict on its own.
+	Met bool `json:"met"`
+	// Missed says why this sample, alone, missed the goal (as
+	// SLOStep.Missed).
+	Missed string `json:"missed,omitempty"`
 }
 
 // SweepPoint records that a scenario's target is one value of a swept
@@ -80,9 +115,30 @@ func validateSLO(s *SLOSearch) error {
 		return fmt.Errorf("%s = %v: want a finite number in 0..%g", field, v, MaxValue)
 	}
 	for i, st := range s.Steps {
-		if field, v, ok := firstOutOfRange(reflect.ValueOf(st), fmt.Sprintf("slo.steps[%d]", i)); !ok {
+		path := fmt.Sprintf("slo.steps[%d]", i)
+		if field, v, ok := firstOutOfRange(reflect.ValueOf(st), path); !ok {
 			return fmt.Errorf("%s = %v: want a finite number in 0..%g", field, v, MaxValue)
 		}
+		if err := validateShare(path+".LossRatio", st.LossRatio); err != nil {
+			return err
+		}
+		for j, sm := range st.Samples {
+			spath := fmt.Sprintf("%s.samples[%d]", path, j)
+			if field, v, ok := firstOutOfRange(reflect.ValueOf(sm), spath); !ok {
+				return fmt.Errorf("%s = %v: want a finite number in 0..%g", field, v, MaxValue)
+			}
+			if err := validateShare(spath+".LossRatio", sm.LossRatio); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// validateShare checks that a share (nil is fine) is in 0..1.
+func validateShare(field string, v *float64) error {
+	if v != nil && !(*v >= 0 && *v <= 1) {
+		return fmt.Errorf("%s = %v: want a share in 0..1", field, *v)
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ type sloFlags struct {
 	precision float64
 	start     float64
 	steps     int
+	reps      int // --slo-reps
 }
 
 // sweepTargets parses one target spec, which may sweep an option
@@ -66,8 +67,10 @@ func sloConfig(f sloFlags) (bench.SLOConfig, error) {
 		return bench.SLOConfig{}, fmt.Errorf("--slo-steps %d: want 1..%d", f.steps, bench.MaxSLOSteps)
 	case f.start < 0:
 		return bench.SLOConfig{}, fmt.Errorf("--slo-start %v: want a rate of at least 1 request per second (0: the default)", f.start)
+	case f.reps < 1 || f.reps > bench.MaxSLOReps:
+		return bench.SLOConfig{}, fmt.Errorf("--slo-reps %d: want 1..%d samples per rate", f.reps, bench.MaxSLOReps)
 	}
-	c := bench.SLOConfig{Goal: g, Precision: f.precision, Start: f.start, Steps: f.steps}
+	c := bench.SLOConfig{Goal: g, Precision: f.precision, Start: f.start, Steps: f.steps, Reps: f.reps}
 	if _, err := c.WithDefaults(); err != nil {
 		return bench.SLOConfig{}, fmt.Errorf("--slo-precision, --slo-start or --slo-steps: %w", err)
 	}
@@ -75,7 +78,7 @@ func sloConfig(f sloFlags) (bench.SLOConfig, error) {
 }
 
 // announceSearch says, before the run, how long the SLO search may add:
-// at most steps samples per target and searchable cell.
+// at most steps x reps samples per target and searchable cell.
 func announceSearch(stderr io.Writer, cfg bench.Config) {
 	if cfg.SLO.Goal.IsZero() {
 		return
@@ -87,10 +90,14 @@ func announceSearch(stderr io.Writer, cfg bench.Config) {
 			cells += len(cfg.Conns)
 		}
 	}
-	n := cells * len(cfg.Targets) * c.Steps
+	n := cells * len(cfg.Targets) * c.Steps * c.Reps
 	est := time.Duration(n) * (cfg.Duration + cfg.Warmup + sampleOverhead)
-	fmt.Fprintf(stderr, "sockbench bench: then the search for the highest rate meeting %s: at most %d steps per target and cell, %d samples, at most %s (it usually stops sooner, within %.0f%%)\n",
-		c.Goal, c.Steps, n, est.Round(time.Second), 100*c.Precision)
+	per := ""
+	if c.Reps > 1 {
+		per = fmt.Sprintf(" of %d samples each (the median judged)", c.Reps)
+	}
+	fmt.Fprintf(stderr, "sockbench bench: then the search for the highest rate meeting %s: at most %d steps%s per target and cell, %d samples, at most %s (it usually stops sooner, within %.0f%%)\n",
+		c.Goal, c.Steps, per, n, est.Round(time.Second), 100*c.Precision)
 }
 
 // printRecommendations writes the run's recommendations after its table.

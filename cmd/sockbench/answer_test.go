@@ -24,6 +24,12 @@ func TestBenchSweepAndSLOBadFlags(t *testing.T) {
 		{"zero steps", []string{"--slo", "p99<=20ms", "--slo-steps", "0"}, "--slo-steps 0"},
 		{"negative start", []string{"--slo", "p99<=20ms", "--slo-start", "-1"}, "--slo-start -1"},
 		{"start", []string{"--slo", "p99<=20ms", "--slo-start", "0.5"}, "slo start 0.5"},
+		{"zero reps", []string{"--slo", "p99<=20ms", "--slo-reps", "0"}, "--slo-reps 0: want 1..10"},
+		{"negative reps", []string{"--slo", "p99<=20ms", "--slo-reps", "-2"}, "--slo-reps -2: want 1..10"},
+		{"too many reps", []string{"--slo", "p99<=20ms", "--slo-reps", "11"}, "--slo-reps 11: want 1..10"},
+		{"loss on a stream", []string{"--slo", "p99<=20ms,loss<=0.5%", "--workloads", "udp;keepalive"},
+			"--slo p99<=20ms,loss<=0.5%: bad bench config: a loss bound applies to datagram workloads (udp, udp-open) only, and keepalive is a stream workload"},
+		{"loss on the default workloads", []string{"--slo", "loss<=1%"}, "a loss bound applies to datagram workloads"},
 		{"backwards range", []string{"--strategies", "pool:workers=8..4"}, "want 0 < start < end"},
 		{"two sweeps", []string{"--strategies", "pool:workers=8..16,queue=1|2"}, "sweeps two options"},
 		{"bad swept value", []string{"--strategies", "pool:workers=0|8"}, "workers"},
@@ -40,7 +46,7 @@ func TestBenchSweepAndSLOBadFlags(t *testing.T) {
 
 func TestBenchConfigSweep(t *testing.T) {
 	cfg, err := benchConfig(benchFlags{strategies: "goroutine;pool:workers=2..8", workloads: "keepalive", conns: "4",
-		duration: defaultBenchDuration, reps: 1, rate: 1000, slo: sloFlags{goal: "p99<=20ms", precision: 0.1, steps: 16}})
+		duration: defaultBenchDuration, reps: 1, rate: 1000, slo: sloFlags{goal: "p99<=20ms", precision: 0.1, steps: 16, reps: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,5 +97,22 @@ func TestBenchSweepSLOEndToEnd(t *testing.T) {
 		if sc.Sweep == nil || sc.Sweep.Spec != "pool:workers=1|2" || sc.Strategy != "pool:workers="+sc.Sweep.Value {
 			t.Errorf("%s: sweep %+v", sc.Strategy, sc.Sweep)
 		}
+	}
+}
+
+func TestBenchConfigSLORepsAndLoss(t *testing.T) {
+	cfg, err := benchConfig(benchFlags{strategies: "goroutine", workloads: "udp;udp-open", conns: "4",
+		duration: defaultBenchDuration, reps: 1, rate: 1000, slo: sloFlags{goal: "p99<=5ms,loss<=0.5%", precision: 0.1, steps: 16, reps: 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.SLO.Reps != 3 || cfg.SLO.Goal.String() != "p99<=5ms,loss<=0.5%" {
+		t.Errorf("SLO config %+v; want reps 3 and the loss bound", cfg.SLO)
+	}
+	var stderr bytes.Buffer
+	announceSearch(&stderr, cfg)
+	// 2 workloads x 1 conns x 1 target x 16 steps x 3 samples.
+	if want := "at most 16 steps of 3 samples each (the median judged) per target and cell, 96 samples"; !strings.Contains(stderr.String(), want) {
+		t.Errorf("announcement %q lacks %q", stderr.String(), want)
 	}
 }

@@ -159,7 +159,9 @@ Flags:
   --slo GOAL         after the matrix, search each target's highest offered
                      rate meeting GOAL, e.g. 'p99<=20ms' or
                      'p99<=20ms,errors<=0.1%' (bounds p50, p90, p99, p999,
-                     max: durations; errors: a share of the requests):
+                     max: durations; errors: a share of the requests;
+                     loss: a share of the datagrams sent that got no
+                     reply, udp and udp-open workloads only):
                      open loop at each cell's connections, latency from
                      intended send times; the cells that miss GOAL are not
                      recommended
@@ -170,6 +172,12 @@ Flags:
                      holds, halves while not (down to 3 requests per
                      connection per --duration), then bisects
   --slo-steps N      at most N rates per target and cell (default 16)
+  --slo-reps N       measure each rate N times (1..10, default 1),
+                     interleaved across the targets, and judge it on the
+                     median over the N samples of each bounded figure (the
+                     error rate over all their requests), so one noisy
+                     sample does not move the search; costs N samples of
+                     --warmup + --duration per step
 
 A strategy option may be swept: "pool:workers=8..256" doubles from 8 to
 256 (8 16 32 64 128 256; the end is always measured), "workers=8|32|128"
@@ -240,6 +248,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.Float64Var(&slo.precision, "slo-precision", bench.DefaultSLOPrecision, "")
 	fs.Float64Var(&slo.start, "slo-start", 0, "")
 	fs.IntVar(&slo.steps, "slo-steps", bench.DefaultSLOSteps, "")
+	fs.IntVar(&slo.reps, "slo-reps", 1, "")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -559,6 +568,9 @@ func benchConfig(f benchFlags) (bench.Config, error) {
 	slo, err := sloConfig(f.slo)
 	if err != nil {
 		return cfg, err
+	}
+	if err := slo.ForWorkloads(cfg.Workloads); err != nil {
+		return cfg, fmt.Errorf("--slo %s: %w", slo.Goal, err)
 	}
 	cfg.SLO = slo
 	return cfg, nil

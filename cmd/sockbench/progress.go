@@ -86,7 +86,7 @@ func progressLine(pr bench.Progress, elapsed time.Duration) string {
 	}
 	now := fmt.Sprintf("rep %d", pr.Rep)
 	if pr.SLORate > 0 {
-		now = fmt.Sprintf("slo step %d at %.0f req/s", pr.Rep, pr.SLORate)
+		now = pr.SLOStepText()
 	}
 	return fmt.Sprintf("%d/%d samples (%d%%), %s; now %s conns=%d %s %s",
 		pr.Done, pr.Total, pct, left, pr.Workload, pr.Conns, pr.Target, now)

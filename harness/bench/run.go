@@ -77,15 +77,28 @@ type Progress struct {
 	// SLORate is the offered rate of an SLO search step (Rep is then the
 	// step, 1-based); 0 for a sample of the matrix.
 	SLORate float64
+	// SLOSample is which of the step's SLOReps samples this is (1-based)
+	// when the search measures each rate more than once.
+	SLOSample, SLOReps int
 }
 
 // String returns e.g. "[12/48] keepalive conns=16 pool:workers=64 rep 2/3"
 // (without the total of repetitions: "rep 2").
 func (p Progress) String() string {
 	if p.SLORate > 0 {
-		return fmt.Sprintf("[%d/%d] %s conns=%d %s slo step %d at %.0f req/s", p.Done+1, p.Total, p.Workload, p.Conns, p.Target, p.Rep, p.SLORate)
+		return fmt.Sprintf("[%d/%d] %s conns=%d %s %s", p.Done+1, p.Total, p.Workload, p.Conns, p.Target, p.SLOStepText())
 	}
 	return fmt.Sprintf("[%d/%d] %s conns=%d %s rep %d", p.Done+1, p.Total, p.Workload, p.Conns, p.Target, p.Rep)
+}
+
+// SLOStepText describes an SLO search step: "slo step 3 at 1200 req/s",
+// with ", sample 2/3" when each rate is measured more than once.
+func (p Progress) SLOStepText() string {
+	t := fmt.Sprintf("slo step %d at %.0f req/s", p.Rep, p.SLORate)
+	if p.SLOReps > 1 {
+		t += fmt.Sprintf(", sample %d/%d", p.SLOSample, p.SLOReps)
+	}
+	return t
 }
 
 // cell is one (workload, connection count) of the matrix.
@@ -160,6 +173,9 @@ func Run(ctx context.Context, cfg Config) (*results.Run, error) {
 	if !cfg.SLO.Goal.IsZero() {
 		var err error
 		if cfg.SLO, err = cfg.SLO.WithDefaults(); err != nil {
+			return nil, err
+		}
+		if err := cfg.SLO.ForWorkloads(cfg.Workloads); err != nil {
 			return nil, err
 		}
 	}

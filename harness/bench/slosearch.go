@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,6 +30,10 @@ const (
 	SLOFloorPerConn = 3
 	// MaxSLOSteps is the largest SLOConfig.Steps.
 	MaxSLOSteps = 100
+	// MaxSLOReps is the largest SLOConfig.Reps: each step costs Reps
+	// samples, and 10 already make a median that one or four outliers
+	// do not move.
+	MaxSLOReps = 10
 	// SLOKeptUp is the share of the offered rate a target must answer
 	// within the measured interval to meet a goal: a server that answers
 	// 80% of what is sent falls behind without bound, whatever the latency
@@ -45,9 +50,10 @@ const (
 // intended send time. It starts at Start and doubles while the goal is
 // met, halves while it is broken, then bisects (geometrically) between the
 // highest rate that met it and the lowest that broke it until they are
-// within Precision of each other, trying at most Steps rates, each one
-// sample of the Config's warm-up and duration. The targets of a cell are
-// searched interleaved: each one's next rate in turn (A B C A B C).
+// within Precision of each other, trying at most Steps rates, each Reps
+// samples of the Config's warm-up and duration, judged on their medians
+// (see judgeSamples). The targets of a cell are searched interleaved: each
+// one's next rate in turn, and each rate's samples too (A B C A B C).
 type SLOConfig struct {
 	// Goal is what the target must meet; the zero Goal means no search.
 	Goal results.Goal
@@ -64,6 +70,11 @@ type SLOConfig struct {
 	// Steps bounds the rates tried per target and cell; 0 means
 	// DefaultSLOSteps.
 	Steps int
+	// Reps is how many samples each rate is measured with, 1..MaxSLOReps;
+	// 0 means 1. A step is judged on the median of each bounded figure
+	// over its samples, so that one noisy sample does not move the
+	// search; it costs Reps samples per step.
+	Reps int
 }
 
 // WithDefaults returns c with its zero fields filled in, or an error
@@ -75,6 +86,9 @@ func (c SLOConfig) WithDefaults() (SLOConfig, error) {
 	if c.Steps == 0 {
 		c.Steps = DefaultSLOSteps
 	}
+	if c.Reps == 0 {
+		c.Reps = 1
+	}
 	switch {
 	case !(c.Precision > 0.001 && c.Precision <= 1):
 		return c, fmt.Errorf("%w: slo precision %v: want above 0.001 and at most 1", ErrBadConfig, c.Precision)
@@ -82,8 +96,28 @@ func (c SLOConfig) WithDefaults() (SLOConfig, error) {
 		return c, fmt.Errorf("%w: slo start %v: want %g..%g requests per second", ErrBadConfig, c.Start, minSLORate, MaxRate)
 	case c.Steps < 1 || c.Steps > MaxSLOSteps:
 		return c, fmt.Errorf("%w: slo steps %d: want 1..%d", ErrBadConfig, c.Steps, MaxSLOSteps)
+	case c.Reps < 1 || c.Reps > MaxSLOReps:
+		return c, fmt.Errorf("%w: slo reps %d: want 1..%d", ErrBadConfig, c.Reps, MaxSLOReps)
 	}
 	return c, nil
+}
+
+// ForWorkloads returns an error wrapping ErrBadConfig when a bound of c's
+// goal does not apply to one of ws: a loss bound on a stream workload. A
+// stream loses no request in the datagram sense (TCP retransmits); a
+// request without a reply there is an error or a stall, which the errors
+// bound, the latency bounds and the kept-up rule already judge, so a loss
+// bound would be met by construction and say nothing.
+func (c SLOConfig) ForWorkloads(ws []Workload) error {
+	if !c.Goal.HasLoss() {
+		return nil
+	}
+	for _, w := range ws {
+		if !w.Datagram() {
+			return fmt.Errorf("%w: a loss bound applies to datagram workloads (udp, udp-open) only, and %s is a stream workload: bound its errors instead", ErrBadConfig, w.Name)
+		}
+	}
+	return nil
 }
 
 // searchable reports whether an SLO search can run w open-loop: every
@@ -103,6 +137,9 @@ type sloSearch struct {
 // measured for d.
 func newSLOSearch(cfg SLOConfig, conns int, d time.Duration) *sloSearch {
 	s := &sloSearch{cfg: cfg, res: &results.SLOSearch{Goal: cfg.Goal.String(), Precision: cfg.Precision}}
+	if cfg.Reps > 1 {
+		s.res.Reps = cfg.Reps
+	}
 	s.floor = math.Max(minSLORate, SLOFloorPerConn*float64(conns)/d.Seconds())
 	s.start = cfg.Start
 	if s.start == 0 {
@@ -151,84 +188,197 @@ func (s *sloSearch) record(st results.SLOStep) {
 	s.res.Converged = s.lo > 0 && s.hi > 0 && s.hi/s.lo-1 <= s.cfg.Precision
 }
 
+// measured is one sample of a search step, or why it could not be taken.
+type measured struct {
+	s   results.Sample
+	err error
+}
+
 // judge turns one sample measured at rate with conns connections into a
-// step of the search. The target kept up with the rate when it answered
-// at least SLOKeptUp of the requests offered in the measured interval,
-// less one per connection (a request may be in flight at the end), and
-// every connection got a reply (at the floor each one sends 3 requests in
-// the interval: a pool smaller than the connections starves the rest).
+// step of the search, as judgeSamples does.
 func judge(goal results.Goal, rate float64, conns int, s results.Sample, err error) results.SLOStep {
+	return judgeSamples(goal, rate, conns, []measured{{s, err}})
+}
+
+// judgeSamples turns the samples measured at rate with conns connections
+// into a step of the search, judged on their medians: the goal as
+// results.Goal.CheckSamples judges a matrix cell's repetitions, and two
+// rules of its own. The target kept up with the rate when it answered at
+// least SLOKeptUp of the requests offered in the measured interval, less
+// one per connection (a request may be in flight at the end), and every
+// connection got a reply (at the floor each one sends 3 requests in the
+// interval: a pool smaller than the connections starves the rest). A
+// sample that failed counts as the worst in every figure; when half or
+// more failed, the step failed. The step is client-bound when any sample
+// was. With more than one sample the step keeps each one, with its own
+// verdict.
+func judgeSamples(goal results.Goal, rate float64, conns int, ms []measured) results.SLOStep {
 	st := results.SLOStep{Rate: rate}
-	if err != nil {
-		st.Missed = "failed: " + err.Error()
+	if len(ms) > 1 {
+		for _, m := range ms {
+			st.Samples = append(st.Samples, sloSample(judgeSamples(goal, rate, conns, []measured{m}), m.s, m.err))
+		}
+	}
+	var judged []results.Sample
+	var failed []error
+	for _, m := range ms {
+		if m.err != nil {
+			failed = append(failed, m.err)
+			continue
+		}
+		judged = append(judged, m.s)
+	}
+	if len(failed) > 0 && len(failed) >= (len(ms)+1)/2 {
+		st.Missed = "failed: " + failed[0].Error()
+		if len(ms) > 1 {
+			st.Missed = fmt.Sprintf("failed: %d of %d samples: %v", len(failed), len(ms), failed[0])
+		}
 		return st
 	}
-	st.Achieved, st.Latency, st.Requests, st.Errors = s.AchievedRate, s.Latency, s.Requests, s.Errors
-	st.RequestsPerCPU, st.ClientBound = s.RequestsPerCPU, s.ClientBound
-	met, missed := goal.Check(s.Latency, s.Requests, s.Errors)
-	if s.Starved > 0 {
-		missed = append(missed, fmt.Sprintf("%d of %d connections got no reply", s.Starved, conns))
+	for range failed {
+		judged = append(judged, worstSample(conns, judged[0].LossRatio != nil))
+	}
+	f := results.MedianFigures(judged)
+	st.Latency, st.Requests, st.Errors, st.LossRatio = f.Latency, f.Requests, f.Errors, f.Loss
+	st.Achieved = median(judged, func(s results.Sample) float64 { return s.AchievedRate })
+	st.RequestsPerCPU = median(judged, func(s results.Sample) float64 { return s.RequestsPerCPU })
+	st.ClientBound = slices.ContainsFunc(judged, func(s results.Sample) bool { return s.ClientBound })
+	met, missed := goal.CheckFigures(f)
+	if starved := median(judged, func(s results.Sample) float64 { return float64(s.Starved) }); starved > 0 {
+		missed = append(missed, fmt.Sprintf("%g of %d connections got no reply", starved, conns))
 		met = false
 	}
-	if float64(s.Requests+int64(conns)) < SLOKeptUp*rate*s.Duration {
-		missed = append(missed, fmt.Sprintf("answered %.0f%% of the offered rate", 100*float64(s.Requests)/(rate*s.Duration)))
+	keptUp := median(judged, func(s results.Sample) float64 { return float64(s.Requests+int64(conns)) / (rate * s.Duration) })
+	if keptUp < SLOKeptUp {
+		answered := median(judged, func(s results.Sample) float64 { return float64(s.Requests) / (rate * s.Duration) })
+		missed = append(missed, fmt.Sprintf("answered %.0f%% of the offered rate", 100*answered))
 		met = false
 	}
 	st.Met, st.Missed = met, strings.Join(missed, ", ")
 	return st
 }
 
+// worstSample stands for a failed sample among others: the worst in every
+// figure a step is judged on (no reply, every connection starved, every
+// request lost when the workload measures loss).
+func worstSample(conns int, loss bool) results.Sample {
+	inf := math.Inf(1)
+	s := results.Sample{Duration: inf, Starved: conns, Latency: results.Latency{P50: inf, P90: inf, P99: inf, P999: inf, Max: inf, Mean: inf}}
+	if loss {
+		all := 1.0
+		s.LossRatio = &all
+	}
+	return s
+}
+
+// sloSample records one sample of a step measured several times, with
+// the verdict st of that sample alone.
+func sloSample(st results.SLOStep, s results.Sample, err error) results.SLOSample {
+	if err != nil {
+		return results.SLOSample{Missed: st.Missed}
+	}
+	return results.SLOSample{Achieved: s.AchievedRate, Latency: s.Latency, Requests: s.Requests, Errors: s.Errors,
+		RequestsPerCPU: s.RequestsPerCPU, Starved: s.Starved, LossRatio: s.LossRatio, ClientBound: s.ClientBound,
+		Met: st.Met, Missed: st.Missed}
+}
+
+// median returns the median of get over samples (the mean of the middle
+// two for an even count); samples is not empty.
+func median(samples []results.Sample, get func(results.Sample) float64) float64 {
+	vals := make([]float64, len(samples))
+	for i, s := range samples {
+		vals[i] = get(s)
+	}
+	slices.Sort(vals)
+	n := len(vals)
+	return (vals[(n-1)/2] + vals[n/2]) / 2
+}
+
+// measureFunc measures one sample of t in cell c: measure, or a fake in
+// tests.
+type measureFunc func(ctx context.Context, t Target, c cell) (results.Sample, error)
+
 // searchCells runs the SLO search of every searchable cell for every
 // target that has a scenario there, and stores each in its scenario's
 // SLO. done counts the samples measured for progress; total is the
-// progress total so far, to which the searches add their steps. It
-// returns ctx's error when ctx ends.
+// progress total so far, to which the searches add their steps' samples.
+// It returns ctx's error when ctx ends.
 func searchCells(ctx context.Context, cfg Config, cells []cell, scen [][]*results.Scenario, pin int, done, total *int) error {
+	m := func(ctx context.Context, t Target, c cell) (results.Sample, error) {
+		s, _, err := measure(ctx, cfg, t, c, pin)
+		return s, err
+	}
 	for ci, c := range cells {
 		if !searchable(c.w) {
 			continue
 		}
-		var searches []*sloSearch
+		searches := make([]*sloSearch, len(cfg.Targets))
 		for ti := range cfg.Targets {
-			if scen[ci][ti] == nil {
-				searches = append(searches, nil)
+			if scen[ci][ti] != nil {
+				searches[ti] = newSLOSearch(cfg.SLO, c.conns, cfg.Duration)
+				*total += cfg.SLO.Steps * cfg.SLO.Reps
+			}
+		}
+		if err := searchCell(ctx, cfg, c, searches, m, done, total); err != nil {
+			return err
+		}
+		for ti, s := range searches {
+			if s != nil {
+				*total -= (cfg.SLO.Steps - len(s.res.Steps)) * cfg.SLO.Reps
+				scen[ci][ti].SLO = s.res
+			}
+		}
+	}
+	return nil
+}
+
+// searchCell runs the searches of cell c's targets (nil where a target
+// has none) round by round: each round takes every unfinished search's
+// next rate and measures it cfg.SLO.Reps times, interleaved across the
+// targets (A B C A B C), then records each target's step. cfg.SLO has its
+// defaults.
+func searchCell(ctx context.Context, cfg Config, c cell, searches []*sloSearch, m measureFunc, done, total *int) error {
+	for range cfg.SLO.Steps + 1 { // every round adds a step to each search that goes on
+		rates := make([]float64, len(searches)) // 0: no step this round
+		more := false
+		for ti, s := range searches {
+			if s == nil {
 				continue
 			}
-			searches = append(searches, newSLOSearch(cfg.SLO, c.conns, cfg.Duration))
-			*total += cfg.SLO.Steps
+			if rate, ok := s.next(); ok {
+				rates[ti], more = rate, true
+			}
 		}
-		for more := true; more; {
-			more = false
-			for ti, s := range searches {
-				if s == nil {
+		if !more {
+			return nil
+		}
+		got := make([][]measured, len(searches))
+		for rep := range cfg.SLO.Reps {
+			for ti, rate := range rates {
+				if rate == 0 {
 					continue
 				}
-				rate, ok := s.next()
-				if !ok {
-					continue
-				}
-				more = true
 				if err := ctx.Err(); err != nil {
 					return err
 				}
 				t := cfg.Targets[ti]
 				if cfg.Progress != nil {
-					cfg.Progress(Progress{Done: *done, Total: *total, Target: t.Name, Workload: c.w.Name, Conns: c.conns, Rep: len(s.res.Steps) + 1, SLORate: rate})
+					cfg.Progress(Progress{Done: *done, Total: *total, Target: t.Name, Workload: c.w.Name, Conns: c.conns,
+						Rep: len(searches[ti].res.Steps) + 1, SLORate: rate, SLOSample: rep + 1, SLOReps: cfg.SLO.Reps})
 				}
 				*done++
 				sc := c
 				sc.w.Mode, sc.w.rate = load.Open, rate
-				smp, _, err := measure(ctx, cfg, t, sc, pin)
+				smp, err := m(ctx, t, sc)
 				if err != nil && ctx.Err() != nil {
 					return ctx.Err()
 				}
-				s.record(judge(cfg.SLO.Goal, rate, c.conns, smp, err))
+				got[ti] = append(got[ti], measured{smp, err})
 			}
 		}
-		for ti, s := range searches {
-			if s != nil {
-				*total -= cfg.SLO.Steps - len(s.res.Steps)
-				scen[ci][ti].SLO = s.res
+		for ti, rate := range rates {
+			if rate != 0 {
+				searches[ti].record(judgeSamples(cfg.SLO.Goal, rate, c.conns, got[ti]))
 			}
 		}
 	}
