@@ -42,7 +42,7 @@ func ExampleWrite() {
 		return
 	}
 	fmt.Println(run.Schema, run.Config.Duration, len(run.Scenarios), run.Scenarios[1].Strategy)
-	// Output: 2.1 5s 2 goroutine
+	// Output: 2.2 5s 2 goroutine
 }
 
 func ExampleWriteTable() {

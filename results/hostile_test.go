@@ -91,6 +91,8 @@ func TestReadValidatesValues(t *testing.T) {
 		{"absurd latency", func(r *Run) { r.Scenarios[0].Samples[1].Latency.P99 = 1e300 }, ErrInvalidValue, "Latency.P99"},
 		{"negative errors", func(r *Run) { r.Scenarios[0].Samples[0].Errors = -1 }, ErrInvalidValue, "Errors = -1"},
 		{"fairness above one", func(r *Run) { r.Scenarios[0].Samples[0].Fairness = 2 }, ErrInvalidValue, "fairness = 2: want 0..1"},
+		{"unparsable goal", func(r *Run) { r.Config.Goal = "p99<=fast" }, ErrInvalidValue, "config.goal"},
+		{"goal of a newer schema", func(r *Run) { r.Schema = "2.99"; r.Config.Goal = "p99<=20ms,jitter<=1ms" }, ErrInvalidValue, "newer than this sockbench's"},
 		{"duplicate scenario", func(r *Run) { r.Scenarios = append(r.Scenarios, r.Scenarios[0]) }, ErrDuplicateScenario, "are both"},
 		{"duplicate in params order", func(r *Run) {
 			a := r.Scenarios[0]
@@ -109,5 +111,8 @@ func TestReadValidatesValues(t *testing.T) {
 	}
 	if _, err := Read(bytes.NewReader(encoded(t, func(*Run) {}))); err != nil {
 		t.Fatalf("the unedited run: %v", err)
+	}
+	if _, err := Read(bytes.NewReader(encoded(t, func(r *Run) { r.Config.Goal = "p99<=20ms,loss<=0.5%" }))); err != nil {
+		t.Fatalf("a run with a goal: %v", err)
 	}
 }

@@ -15,8 +15,12 @@ import "time"
 // minor version of the same major version and reject other majors, except
 // that this package also reads 1.x runs, whose scenario warnings were
 // English text (2.0 made them structured: see Warning). 2.1 added
-// Config.Backlog.
-const SchemaVersion = "2.1"
+// Config.Backlog. 2.2 added wave 2's optional fields: counted costs
+// (Sample.Counts), goals and SLO searches (Config.Goal, Scenario.SLO, a
+// goal's loss bound, steps measured several times), datagram loss,
+// sweeps, process trees and load agents' shares; a reader rejects a goal
+// it cannot parse rather than drop it.
+const SchemaVersion = "2.2"
 
 // Run is one invocation of the benchmark harness: the environment it ran in,
 // how it was configured, and every scenario with every repetition.

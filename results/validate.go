@@ -6,6 +6,7 @@ import (
 	"math"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -47,6 +48,11 @@ func validate(r *Run) error {
 	}
 	if c.Repetitions < 0 || c.Repetitions > MaxRepetitions {
 		return fmt.Errorf("%w: config.repetitions %d: want 0..%d", ErrInvalidValue, c.Repetitions, MaxRepetitions)
+	}
+	if c.Goal != "" {
+		if _, err := ParseGoal(c.Goal); err != nil {
+			return fmt.Errorf("%w: config.goal: %w%s", ErrInvalidValue, err, newerHint(r.Schema))
+		}
 	}
 	seen := make(map[Key]int, len(r.Scenarios))
 	for i := range r.Scenarios {
@@ -110,4 +116,18 @@ func firstOutOfRange(v reflect.Value, path string) (string, any, bool) {
 		}
 	}
 	return "", nil, true
+}
+
+// newerHint is what an error about a field this reader does not know adds
+// when the run's schema minor version is newer than SchemaVersion's: the
+// run was probably written by a newer sockbench.
+func newerHint(schema string) string {
+	_, theirs, _ := strings.Cut(schema, ".")
+	_, ours, _ := strings.Cut(SchemaVersion, ".")
+	t, err1 := strconv.Atoi(theirs)
+	o, err2 := strconv.Atoi(ours)
+	if err1 != nil || err2 != nil || t <= o {
+		return ""
+	}
+	return fmt.Sprintf(" (the run has schema %s, newer than this sockbench's %s: read it with the sockbench that wrote it, or a newer one)", schema, SchemaVersion)
 }
