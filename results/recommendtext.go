@@ -93,7 +93,7 @@ func sloText(s *SLOSearch) string {
 		}
 		return t + repsText(s)
 	}
-	t := fmt.Sprintf("up to %s req/s offered (p99 %s there", formatRate(s.Rate), formatSeconds(s.Latency.P99*1e-6))
+	t := fmt.Sprintf("up to %s req/s offered (%s there", formatRate(s.Rate), foundValues(s))
 	switch {
 	case s.Broke == 0:
 		t += fmt.Sprintf("; no rate tried broke it, the search stopped after %d steps)", len(s.Steps))
@@ -106,6 +106,29 @@ func sloText(s *SLOSearch) string {
 		t += ", limited by the load generator"
 	}
 	return t + repsText(s)
+}
+
+// foundValues describes what s's goal bounds at the rate found, e.g.
+// "p99 15.1ms" or "p50 2.1ms, loss 0.2%": its latency and loss bounds (the
+// loss from the step at that rate), or the p99 when it bounds only errors.
+func foundValues(s *SLOSearch) string {
+	goal, _ := ParseGoal(s.Goal)
+	var parts []string
+	for _, b := range goal.Bounds {
+		switch b.Name {
+		case "errors":
+		case "loss":
+			if st := s.stepAt(s.Rate); st != nil && st.LossRatio != nil {
+				parts = append(parts, "loss "+b.format(*st.LossRatio))
+			}
+		default:
+			parts = append(parts, b.Name+" "+b.format(b.Seconds(s.Latency)))
+		}
+	}
+	if len(parts) == 0 {
+		return "p99 " + formatSeconds(s.Latency.P99*1e-6)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // repsText says how many samples each step of s measured, "" for one:

@@ -41,6 +41,17 @@ type SLOSearch struct {
 	Reps int `json:"reps,omitempty"`
 }
 
+// stepAt returns the last step of s that tried rate and met the goal, or
+// nil.
+func (s *SLOSearch) stepAt(rate float64) *SLOStep {
+	for i := len(s.Steps) - 1; i >= 0; i-- {
+		if st := &s.Steps[i]; st.Rate == rate && st.Met {
+			return st
+		}
+	}
+	return nil
+}
+
 // SamplesPerStep returns Reps, or 1 when it is not recorded.
 func (s *SLOSearch) SamplesPerStep() int { return max(s.Reps, 1) }
 

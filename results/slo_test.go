@@ -76,3 +76,26 @@ func TestRecommendLossBound(t *testing.T) {
 		}
 	}
 }
+
+// TestSLOTextShowsWhatTheGoalBounds checks that the search's answer quotes
+// the figures its goal bounds at the rate found, not always the p99.
+func TestSLOTextShowsWhatTheGoalBounds(t *testing.T) {
+	loss := 0.002
+	lat := Latency{P50: 2100, P99: 15100}
+	tests := []struct {
+		goal string
+		want string
+	}{
+		{"p99<=20ms", "up to 9.100k req/s offered (p99 15.1ms there"},
+		{"p50<=5ms", "up to 9.100k req/s offered (p50 2.1ms there"},
+		{"p50<=5ms,loss<=0.5%", "up to 9.100k req/s offered (p50 2.1ms, loss 0.2% there"},
+		{"errors<=0.1%", "up to 9.100k req/s offered (p99 15.1ms there"},
+	}
+	for _, tt := range tests {
+		s := SLOSearch{Goal: tt.goal, Precision: 0.1, Rate: 9100, Latency: lat,
+			Steps: []SLOStep{{Rate: 9100, Met: true, Latency: lat, LossRatio: &loss}}}
+		if got := sloText(&s); !strings.HasPrefix(got, tt.want) {
+			t.Errorf("goal %s: sloText = %q, want it to start %q", tt.goal, got, tt.want)
+		}
+	}
+}
