@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"github.com/gosocketserver/socketserver/harness/load"
+	"github.com/gosocketserver/socketserver/internal/serveproto"
 	"github.com/gosocketserver/socketserver/internal/spec"
 	"github.com/gosocketserver/socketserver/results"
 )
 
 // This file holds the datagram workloads: the docs' UDPServer protocol
 // (handler dgram-upper) over UDP, closed or open loop, measured with
-// load.RunDatagram. A datagram can be lost: a request unanswered within
+// load.RunDatagram (unixgram.go has the same over Unix datagram sockets). A datagram can be lost: a request unanswered within
 // the workload's timeout is counted in the sample's Lost and LossRatio,
 // never in its latency or its errors.
 
@@ -30,22 +31,24 @@ var optDgramTimeout = spec.Option{Name: "timeout", Kind: spec.Duration, Default:
 func init() {
 	workloads["udp"] = workloadInfo{"handler dgram-upper over UDP, closed loop: one datagram in flight per client socket (--conns sockets); loss is its own metric",
 		[]string{optDgramTimeout.String()},
-		func(sp *spec.Spec, _ float64) (Workload, error) { return parseDatagram(sp, "udp", load.Closed, 0) }}
+		func(sp *spec.Spec, _ float64) (Workload, error) {
+			return parseDatagram(sp, "udp", "udp", load.Closed, 0)
+		}}
 	workloads["udp-open"] = workloadInfo{"handler dgram-upper over UDP, open loop at a fixed total rate over --conns sockets (latency from the intended send time); loss is its own metric",
 		[]string{fmt.Sprintf("rate (above 0, at most %g, default --rate): datagrams per second in total", MaxRate), optDgramTimeout.String()},
 		func(sp *spec.Spec, rate float64) (Workload, error) {
-			return parseDatagram(sp, "udp-open", load.Open, rate)
+			return parseDatagram(sp, "udp-open", "udp", load.Open, rate)
 		}}
 }
 
-// parseDatagram parses the options of a datagram workload: timeout, and
-// rate in open loop (rate is the default there).
-func parseDatagram(sp *spec.Spec, name string, mode load.Mode, rate float64) (Workload, error) {
+// parseDatagram parses the options of a datagram workload over network:
+// timeout, and rate in open loop (rate is the default there).
+func parseDatagram(sp *spec.Spec, name, network string, mode load.Mode, rate float64) (Workload, error) {
 	d, err := sp.DurationOpt(optDgramTimeout)
 	if err != nil {
 		return Workload{}, err
 	}
-	w := Workload{Name: name, Handler: DatagramHandler, Mode: mode, network: "udp", timeout: d,
+	w := Workload{Name: name, Handler: DatagramHandler, Mode: mode, network: network, timeout: d,
 		Params: map[string]string{"timeout": d.String()}}
 	if mode != load.Open {
 		return w, sp.Unused("timeout")
@@ -68,13 +71,17 @@ func parseDatagram(sp *spec.Spec, name string, mode load.Mode, rate float64) (Wo
 func (w Workload) Datagram() bool { return w.network != "" }
 
 // workloadArgs returns the server's arguments for w: those of args, with
-// the network for a datagram workload.
-func (t Target) workloadArgs(w Workload, backlog int) []string {
+// the network for a datagram workload, and for a unixgram one the socket
+// path unixPath (removed by the server when it exits).
+func (t Target) workloadArgs(w Workload, backlog int, unixPath string) []string {
 	if t.Kind != KindStrategy || !w.Datagram() {
 		return t.args(w.Handler, backlog)
 	}
 	s := t.serveInvocation(w.Handler, backlog)
 	s.Network = w.network
+	if unixPath != "" {
+		s.Addr, s.Unix, s.RemoveSocket = serveproto.DefaultServe().Addr, unixPath, true
+	}
 	return s.Args()
 }
 
@@ -87,6 +94,8 @@ func (t Target) skipReason(w Workload) string {
 		return "reference servers speak upper, upperlines and echo only"
 	case w.Datagram() && t.StreamOnly:
 		return "the strategy serves streams only (it cannot execute datagrams)"
+	case w.network == "unixgram" && t.Kind == KindExternal && t.Exec != "":
+		return "a server started from a command is not told the harness's socket path (give a running server's path as its address)"
 	}
 	return ""
 }

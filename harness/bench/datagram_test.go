@@ -64,7 +64,7 @@ func TestParseDatagramWorkloadErrors(t *testing.T) {
 func TestDatagramTargets(t *testing.T) {
 	udp, _ := ParseWorkload("udp", 0)
 	keep, _ := ParseWorkload("keepalive", 0)
-	got := StrategyTarget("goroutine").workloadArgs(udp, 128)
+	got := StrategyTarget("goroutine").workloadArgs(udp, 128, "")
 	want := []string{"serve", "--addr=127.0.0.1:0", "--backlog=128", "--control=true", "--handler=dgram-upper",
 		"--network=udp", "--print-addr=true", "--quiet=true", "--strategy=goroutine"}
 	if diff := cmp.Diff(want, got); diff != "" {

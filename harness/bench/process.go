@@ -66,6 +66,12 @@ type server struct {
 // startServer waits until addr accepts connections. pin >= 0 pins the
 // process to that CPU.
 func startServer(ctx context.Context, cmd *exec.Cmd, addr string, control bool, pin int) (*server, error) {
+	return startServerParsing(ctx, cmd, addr, control, pin, serveproto.ParseAddr)
+}
+
+// startServerParsing is startServer with the printed address read by
+// parse (a Unix socket's path is not a host:port).
+func startServerParsing(ctx context.Context, cmd *exec.Cmd, addr string, control bool, pin int, parse func(string) (string, error)) (*server, error) {
 	s := &server{cmd: cmd, control: control, stderr: &tailBuffer{max: 8192}, lines: make(chan string, 16)}
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -123,7 +129,7 @@ func startServer(ctx context.Context, cmd *exec.Cmd, addr string, control bool, 
 			if !ok {
 				return fail(errors.New("exited before printing its address"))
 			}
-			if s.addr, err = serveproto.ParseAddr(line); err != nil {
+			if s.addr, err = parse(line); err != nil {
 				return fail(err)
 			}
 		case <-timer.C:
@@ -160,7 +166,10 @@ func (s *server) stats(timeout time.Duration) (ServerStats, error) {
 	defer s.mu.Unlock()
 	for drained := false; !drained; { // drop stale lines
 		select {
-		case <-s.lines:
+		case _, ok := <-s.lines:
+			if !ok { // closed: it would never block, and no reply can come
+				return ServerStats{}, errors.New("ask for stats: server exited")
+			}
 		default:
 			drained = true
 		}

@@ -361,14 +361,19 @@ func measure(ctx context.Context, cfg Config, t Target, c cell, pin int) (s resu
 	var srv *server
 	if t.Kind != KindExternal || t.Exec != "" {
 		var cmd *exec.Cmd
+		var sock *serverSocket // unixgram: this start's private socket path
+		if sock, err = c.w.serverSocket(); err != nil {
+			return s, "", err
+		}
+		defer sock.remove() // deferred first, so it runs after the server stopped
 		if t.Kind == KindExternal {
 			cmd = exec.CommandContext(ctx, "/bin/sh", "-c", "exec "+t.Exec)
 		} else if t.Exe != "" {
-			cmd = exec.CommandContext(ctx, t.Exe, t.workloadArgs(c.w, cfg.Backlog)...)
-		} else if cmd, err = cfg.Launcher(ctx, t.workloadArgs(c.w, cfg.Backlog)); err != nil {
+			cmd = exec.CommandContext(ctx, t.Exe, t.workloadArgs(c.w, cfg.Backlog, sock.Path())...)
+		} else if cmd, err = cfg.Launcher(ctx, t.workloadArgs(c.w, cfg.Backlog, sock.Path())); err != nil {
 			return s, "", err
 		}
-		srv, err = startServer(ctx, cmd, t.ExecAddr, t.Kind != KindExternal, pin)
+		srv, err = startServerParsing(ctx, cmd, t.ExecAddr, t.Kind != KindExternal, pin, sock.parseAddr)
 		if err != nil {
 			return s, "", err
 		}

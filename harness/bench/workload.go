@@ -31,7 +31,7 @@ const (
 // A Workload is what the server does per connection (its handler spec) and
 // how the clients behave (the load pattern), with parameters.
 type Workload struct {
-	// Name is the workload's name: churn, keepalive, pipelined, open, echo, udp, udp-open,
+	// Name is the workload's name: churn, keepalive, pipelined, open, echo, udp, udp-open, unixgram, unixgram-open,
 	// cpu, sleep, slowclients or idle.
 	Name string
 	// Handler is the handler spec the server is started with, e.g.
@@ -50,7 +50,7 @@ type Workload struct {
 	slowDelay time.Duration
 	idle      int
 	rtt       load.RTT
-	network   string        // datagram workloads: the network ("udp"); "" for streams
+	network   string        // datagram workloads: the network ("udp", "unixgram"); "" for streams
 	timeout   time.Duration // datagram workloads: a request unanswered this long is lost
 }
 
@@ -245,7 +245,7 @@ func WorkloadHelp() string {
 			fmt.Fprintf(&b, "  %-12s option %s\n", "", o)
 		}
 	}
-	fmt.Fprintf(&b, "  %-12s option rtt=D,jitter=J (all but pipelined, udp and udp-open): emulate a network round trip D (0..%s) per connection, jitter at most D (see --rtt)\n", "(every)", load.MaxRTT)
+	fmt.Fprintf(&b, "  %-12s option rtt=D,jitter=J (all but pipelined and the datagram workloads udp, udp-open, unixgram, unixgram-open): emulate a network round trip D (0..%s) per connection, jitter at most D (see --rtt)\n", "(every)", load.MaxRTT)
 	return b.String()
 }
 
