@@ -28,7 +28,7 @@ func TestBenchSweepAndSLOBadFlags(t *testing.T) {
 		{"negative reps", []string{"--slo", "p99<=20ms", "--slo-reps", "-2"}, "--slo-reps -2: want 1..10"},
 		{"too many reps", []string{"--slo", "p99<=20ms", "--slo-reps", "11"}, "--slo-reps 11: want 1..10"},
 		{"loss on a stream", []string{"--slo", "p99<=20ms,loss<=0.5%", "--workloads", "udp;keepalive"},
-			"--slo p99<=20ms,loss<=0.5%: bad bench config: a loss bound applies to datagram workloads (udp, udp-open) only, and keepalive is a stream workload"},
+			"--slo p99<=20ms,loss<=0.5%: bad bench config: a loss bound applies to datagram workloads (udp, udp-open, unixgram, unixgram-open) only, and keepalive is a stream workload"},
 		{"loss on the default workloads", []string{"--slo", "loss<=1%"}, "a loss bound applies to datagram workloads"},
 		{"backwards range", []string{"--strategies", "pool:workers=8..4"}, "want 0 < start < end"},
 		{"two sweeps", []string{"--strategies", "pool:workers=8..16,queue=1|2"}, "sweeps two options"},

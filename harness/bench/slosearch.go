@@ -114,7 +114,7 @@ func (c SLOConfig) ForWorkloads(ws []Workload) error {
 	}
 	for _, w := range ws {
 		if !w.Datagram() {
-			return fmt.Errorf("%w: a loss bound applies to datagram workloads (udp, udp-open) only, and %s is a stream workload: bound its errors instead", ErrBadConfig, w.Name)
+			return fmt.Errorf("%w: a loss bound applies to datagram workloads (udp, udp-open, unixgram, unixgram-open) only, and %s is a stream workload: bound its errors instead", ErrBadConfig, w.Name)
 		}
 	}
 	return nil
