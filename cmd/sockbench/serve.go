@@ -64,7 +64,8 @@ Flags:
                        --reuse-address=false behaves as Python)
   --reuse-port         set SO_REUSEPORT (default false)
   --quiet              do not log each request
-  --print-addr         print the bound address alone on the first line of stdout
+  --print-addr         print the bound address alone on the first line of stdout,
+                       once the server serves (prefork: once every worker does)
   --control            read commands on stdin: "stats" prints a JSON line of
                        runtime statistics; end of input shuts the server down
   --shutdown-timeout D how long a graceful shutdown may wait
@@ -218,11 +219,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "sockbench serve: %v\n", err)
 		return 1
 	}
-	bound := srv.ListenAddr().String()
-	if inv.PrintAddr {
-		_ = serveproto.WriteAddr(out, srv.ListenAddr())
+	announce := func() {
+		if inv.PrintAddr {
+			_ = serveproto.WriteAddr(out, srv.ListenAddr())
+		}
+		fmt.Fprintf(stderr, "sockbench: serving %s with %s on %s %s (Ctrl-C to stop)\n", inv.Handler, inv.Strategy, srv.Network, srv.ListenAddr())
 	}
-	fmt.Fprintf(stderr, "sockbench: serving %s with %s on %s %s (Ctrl-C to stop)\n", inv.Handler, inv.Strategy, srv.Network, bound)
+	rw, waitReady := st.(readyWaiter)
+	if !waitReady {
+		announce()
+	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -248,6 +254,26 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		srv.Close()
 	})
 	defer stopSignals()
+	if waitReady {
+		// Announced only once every worker serves: a client dialling at
+		// once is not all handed to the first one.
+		served, err := awaitReady(ctx, rw, serveErr)
+		if err != nil {
+			fmt.Fprintf(stderr, "sockbench serve: %v\n", err)
+			srv.Close()
+			if !served {
+				<-serveErr
+			}
+			cancel()
+			if inv.Control {
+				waitTimeout(&wg, 100*time.Millisecond)
+			}
+			return 1
+		}
+		if ctx.Err() == nil {
+			announce()
+		}
+	}
 
 	code := 0
 	select {

@@ -50,7 +50,7 @@ func serveProc(t *testing.T, args ...string) (addr string, lines <-chan string, 
 		cancel()
 		<-drained
 		t.Fatalf("serve exited with %d: %s", c, stderr.String())
-	case <-time.After(5 * time.Second):
+	case <-time.After(30 * time.Second): // a prefork serve prints it once its workers serve
 		t.Fatal("serve printed no address")
 	}
 	stopped := false

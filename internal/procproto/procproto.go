@@ -28,9 +28,22 @@ const (
 	// of: end of input means "shut down gracefully" (the parent is
 	// shutting down, or is gone).
 	ControlFD = 4
-	// StatusFD is the write end of a pipe on which a worker writes one
-	// byte per connection it accepts (RoleWorker only).
+	// StatusFD is the write end of a pipe on which a worker reports to
+	// its parent, one status byte at a time (StatusReady, StatusAccepted;
+	// RoleWorker only).
 	StatusFD = 5
+)
+
+// The bytes a worker writes on StatusFD. A parent ignores a byte it does
+// not know, so that a newer worker can say more.
+const (
+	// StatusReady is written once, when the worker's server is serving:
+	// its accept loop has started on the inherited listener or, with
+	// ReusePort, on its own socket, which is bound by then. A connection
+	// that arrives after it is one this worker can be handed.
+	StatusReady byte = 2
+	// StatusAccepted is written once per connection the worker accepts.
+	StatusAccepted byte = 1
 )
 
 // The roles of a child.

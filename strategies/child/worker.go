@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 
 	"github.com/gosocketserver/socketserver"
@@ -15,10 +16,11 @@ import (
 
 // serveWorker is a prefork worker: it serves the inherited listener (or,
 // with ReusePort, its own SO_REUSEPORT socket on the same address) with
-// the inner strategy, writing one byte on the status pipe per connection
-// it accepts, until the control pipe ends; then it shuts down gracefully
-// (no accepted request is lost) and returns. Handler errors are logged on
-// its standard error, which is its parent's.
+// the inner strategy, telling its parent on the status pipe when it is
+// serving and of each connection it accepts, until the control pipe
+// ends; then it shuts down gracefully (no accepted request is lost) and
+// returns. Handler errors are logged on its standard error, which is its
+// parent's.
 func serveWorker(c procproto.Child, o Options) error {
 	h, err := o.handler(c.Handler)
 	if err != nil {
@@ -92,17 +94,24 @@ func workerListener(c procproto.Child, srv *socketserver.Server) (net.Listener, 
 	return l, nil
 }
 
-// countListener tells the parent of every accepted connection, one byte
-// each on the status pipe.
+// countListener tells the parent on the status pipe that the worker is
+// serving (procproto.StatusReady, when its server first calls Accept: the
+// accept loop runs, on a socket bound by then) and of every connection it
+// accepts (procproto.StatusAccepted each).
 type countListener struct {
 	net.Listener
 	status *os.File
+	ready  sync.Once
 }
 
 func (l *countListener) Accept() (net.Conn, error) {
+	if l.status == nil {
+		return l.Listener.Accept()
+	}
+	l.ready.Do(func() { _, _ = l.status.Write([]byte{procproto.StatusReady}) })
 	c, err := l.Listener.Accept()
-	if err == nil && l.status != nil {
-		_, _ = l.status.Write([]byte{1})
+	if err == nil {
+		_, _ = l.status.Write([]byte{procproto.StatusAccepted})
 	}
 	return c, err
 }

@@ -15,8 +15,9 @@
 // Shutdown ends the workers' control pipe: each shuts its server down
 // gracefully (stops accepting, answers every accepted request, closes
 // idle connections) and exits; Shutdown waits for them. Close kills
-// them. Each worker reports every connection it accepts (one byte on a
-// status pipe), so Balance shows how evenly the kernel spread them.
+// them. Each worker reports on a status pipe when it is serving, which
+// WaitReady waits for, and every connection it accepts, so Balance shows
+// how evenly the kernel spread them.
 //
 // Linux first: elsewhere ServeListener fails with errors.ErrUnsupported.
 package prefork
@@ -92,6 +93,8 @@ type Strategy struct {
 	ctlW     *os.File
 	files    []*os.File // the listeners' duplicates the workers inherit
 	restarts int
+	launched chan struct{} // closed when a ServeListener has started its workers
+	round    []readiness   // the processes the latest ServeListener started
 }
 
 // New returns a prefork strategy of procs workers serving handlerSpec
@@ -180,6 +183,7 @@ func (s *Strategy) ServeListener(ctx context.Context, l net.Listener, p *sockets
 			return err
 		}
 	}
+	s.setRound(ws)
 	for _, w := range ws {
 		if err := s.g.Go(func() { w.supervise(ctx) }); err != nil {
 			w.kill()

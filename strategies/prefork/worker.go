@@ -34,6 +34,7 @@ type worker struct {
 	cmd      *exec.Cmd
 	started  time.Time
 	counted  chan struct{} // closed when the status pipe of cmd ended
+	ready    chan struct{} // closed when cmd reported it is serving
 	stopKill func() bool
 }
 
@@ -55,27 +56,55 @@ func (w *worker) start() error {
 		r.Close()
 		return fmt.Errorf("prefork: start worker %d: %w", w.child.Worker, err)
 	}
-	counted := make(chan struct{})
-	go func() {
-		defer close(counted)
-		defer r.Close()
-		buf := make([]byte, 512)
-		for {
-			n, err := r.Read(buf)
-			w.accepted.Add(int64(n))
-			if err != nil {
-				if err != io.EOF {
-					w.report(fmt.Errorf("prefork: worker %d status: %w", w.child.Worker, err))
-				}
-				return
-			}
-		}
-	}()
+	counted, ready := make(chan struct{}), make(chan struct{})
+	go w.readStatus(r, ready, counted)
 	w.mu.Lock()
-	w.cmd, w.started, w.counted = cmd, time.Now(), counted
+	w.cmd, w.started, w.counted, w.ready = cmd, time.Now(), counted, ready
 	w.stopKill = context.AfterFunc(w.closed, func() { _ = cmd.Process.Kill() })
 	w.mu.Unlock()
 	return nil
+}
+
+// readStatus reads the status pipe r of one process of the slot until it
+// ends: it counts the connections the process accepted, closes ready when
+// the process reports it is serving, and closes counted at the end.
+func (w *worker) readStatus(r *os.File, ready, counted chan struct{}) {
+	defer close(counted)
+	defer r.Close()
+	isReady := false
+	buf := make([]byte, 512)
+	for {
+		n, err := r.Read(buf)
+		var accepted int64
+		for _, b := range buf[:n] {
+			switch {
+			case b == procproto.StatusAccepted:
+				accepted++
+			case b == procproto.StatusReady && !isReady:
+				isReady = true
+				close(ready)
+			}
+		}
+		w.accepted.Add(accepted)
+		if err != nil {
+			if err != io.EOF {
+				w.report(fmt.Errorf("prefork: worker %d status: %w", w.child.Worker, err))
+			}
+			return
+		}
+	}
+}
+
+// readiness returns what tells whether the slot's current process is
+// serving yet.
+func (w *worker) readiness() readiness {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	r := readiness{worker: w.child.Worker, ready: w.ready, ended: w.counted}
+	if w.cmd != nil {
+		r.pid = w.cmd.Process.Pid
+	}
+	return r
 }
 
 // wait reaps the slot's process and returns its exit error and how long
