@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -33,9 +34,12 @@ func awaitReady(ctx context.Context, rw readyWaiter, serveErr <-chan error) (ser
 		<-ready
 		return true, err
 	case err := <-ready:
-		if err == nil || ctx.Err() != nil {
+		switch {
+		case err == nil || ctx.Err() != nil:
 			return false, nil
+		case errors.Is(err, context.DeadlineExceeded):
+			return false, fmt.Errorf("the strategy was not serving within %s: %w", readyTimeout, err)
 		}
-		return false, fmt.Errorf("the strategy was not serving within %s: %w", readyTimeout, err)
+		return false, fmt.Errorf("the strategy did not start serving: %w", err)
 	}
 }
