@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
+
+	"github.com/gosocketserver/socketserver/internal/serveproto"
 )
 
 // readyWaiter is a strategy whose serving starts some time after Serve
@@ -16,7 +17,7 @@ type readyWaiter interface {
 }
 
 // readyTimeout bounds how long serve waits for a readyWaiter.
-const readyTimeout = 30 * time.Second
+const readyTimeout = serveproto.ReadyTimeout
 
 // awaitReady waits until rw is ready (at most readyTimeout), Serve
 // returns (on serveErr), or ctx is done. It returns nil when rw is ready

@@ -37,8 +37,11 @@ func DefaultLauncher(ctx context.Context, args []string) (*exec.Cmd, error) {
 // not be started or did not report its address.
 var ErrServerStart = errors.New("server did not start")
 
-// startTimeout bounds how long a server may take to print its address.
-const startTimeout = 10 * time.Second
+// startTimeout bounds how long a server may take to print its address:
+// longer than serve's own wait for a strategy that starts serving later
+// (serveproto.ReadyTimeout), so that serve's error, not a time-out here,
+// says why a slow start failed.
+const startTimeout = serveproto.ReadyTimeout + 5*time.Second
 
 // stopTimeout is how long a server may take to exit after its stdin closes
 // (and after SIGTERM) before it is killed.

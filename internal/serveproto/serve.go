@@ -12,6 +12,12 @@ const ServeCommand = "serve"
 // given: Python's request_queue_size (socketserver.DefaultRequestQueueSize).
 const DefaultBacklog = 5
 
+// ReadyTimeout bounds how long serve waits, after Serve began, for a
+// strategy whose serving starts later (prefork's workers) before it prints
+// its address (--print-addr); a launcher waiting for the address must
+// allow at least that long.
+const ReadyTimeout = 30 * time.Second
+
 // Serve is one invocation of "sockbench serve": each field is one flag.
 // DefaultServe holds the command's defaults.
 type Serve struct {
