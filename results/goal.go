@@ -3,6 +3,7 @@ package results
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -123,7 +124,18 @@ func (b Bound) String() string {
 	if b.Strict {
 		op = "<"
 	}
-	return b.Name + op + b.format(b.Limit)
+	return b.Name + op + b.formatLimit()
+}
+
+// formatLimit formats b's limit so that ParseGoal reads it back: a
+// duration to the nanosecond (time.ParseDuration's own form, never an
+// exponent), a percentage to 12 significant digits. format, for measured
+// values, keeps 3.
+func (b Bound) formatLimit() string {
+	if isShare(b.Name) {
+		return strconv.FormatFloat(100*b.Limit, 'g', 12, 64) + "%"
+	}
+	return time.Duration(math.Round(b.Limit * 1e9)).String()
 }
 
 // format formats a value of b's kind: a duration or a percentage.

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func TestParseGoal(t *testing.T) {
@@ -21,6 +22,15 @@ func TestParseGoal(t *testing.T) {
 		{"loss<=0.5%", []Bound{{Name: "loss", Limit: 0.005}}, "loss<=0.5%"},
 		{"p99<=5ms,LOSS<0.01", []Bound{{Name: "p99", Limit: 0.005}, {Name: "loss", Limit: 0.01, Strict: true}}, "p99<=5ms,loss<1%"},
 		{"loss<=0%,errors<=0%", []Bound{{Name: "loss", Limit: 0}, {Name: "errors", Limit: 0}}, "loss<=0%,errors<=0%"},
+		// Limits that 3 significant digits would round or write with an
+		// exponent (which time.ParseDuration refuses): a run's goal must
+		// read back exactly as it was run.
+		{"max<=20m", []Bound{{Name: "max", Limit: 1200}}, "max<=20m0s"},
+		{"max<=1000s", []Bound{{Name: "max", Limit: 1000}}, "max<=16m40s"},
+		{"p99<=999.7ms", []Bound{{Name: "p99", Limit: 0.9997}}, "p99<=999.7ms"},
+		{"p99<=1.2345ms", []Bound{{Name: "p99", Limit: 0.0012345}}, "p99<=1.2345ms"},
+		{"errors<=0.7%", []Bound{{Name: "errors", Limit: 0.007}}, "errors<=0.7%"},
+		{"loss<=0.0001%", []Bound{{Name: "loss", Limit: 0.000001}}, "loss<=0.0001%"},
 	}
 	for _, tt := range tests {
 		g, err := ParseGoal(tt.in)
@@ -28,7 +38,7 @@ func TestParseGoal(t *testing.T) {
 			t.Errorf("ParseGoal(%q): %v", tt.in, err)
 			continue
 		}
-		if d := cmp.Diff(tt.want, g.Bounds); d != "" {
+		if d := cmp.Diff(tt.want, g.Bounds, cmpopts.EquateApprox(1e-12, 0)); d != "" { // 0.7% parses to 0.7/100
 			t.Errorf("ParseGoal(%q) (-want +got):\n%s", tt.in, d)
 		}
 		if got := g.String(); got != tt.str {

@@ -112,7 +112,14 @@ func TestReadValidatesValues(t *testing.T) {
 	if _, err := Read(bytes.NewReader(encoded(t, func(*Run) {}))); err != nil {
 		t.Fatalf("the unedited run: %v", err)
 	}
-	if _, err := Read(bytes.NewReader(encoded(t, func(r *Run) { r.Config.Goal = "p99<=20ms,loss<=0.5%" }))); err != nil {
-		t.Fatalf("a run with a goal: %v", err)
+	for _, in := range []string{"p99<=20ms,loss<=0.5%", "max<=1000s", "p99<=999.7ms,errors<=0.7%"} {
+		g, err := ParseGoal(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// bench records the goal as String writes it.
+		if _, err := Read(bytes.NewReader(encoded(t, func(r *Run) { r.Config.Goal = g.String() }))); err != nil {
+			t.Errorf("a run with the goal %s recorded as %q: %v", in, g.String(), err)
+		}
 	}
 }
