@@ -87,14 +87,15 @@ type Strategy struct {
 
 	g socketserver.Group
 
-	mu       sync.Mutex
-	workers  []*worker
-	ctlR     *os.File
-	ctlW     *os.File
-	files    []*os.File // the listeners' duplicates the workers inherit
-	restarts int
-	launched chan struct{} // closed when a ServeListener has started its workers
-	round    []readiness   // the processes the latest ServeListener started
+	mu        sync.Mutex
+	workers   []*worker
+	ctlR      *os.File
+	ctlW      *os.File
+	files     []*os.File // the listeners' duplicates the workers inherit
+	restarts  int
+	launched  chan struct{} // closed when a ServeListener has started its workers
+	round     []readiness   // the processes the latest ServeListener started
+	launchErr error         // why a ServeListener started no workers, when none did
 }
 
 // New returns a prefork strategy of procs workers serving handlerSpec
@@ -140,6 +141,16 @@ func (s *Strategy) Execute(context.Context, func()) error {
 // error at once when the strategy has no handler spec, or for ReusePort
 // when l was not bound with SO_REUSEPORT.
 func (s *Strategy) ServeListener(ctx context.Context, l net.Listener, p *socketserver.Pipeline) error {
+	err := s.serveListener(ctx, l, p)
+	if err != nil {
+		s.failLaunch(err) // a WaitReady waiting for these workers returns it
+	}
+	return err
+}
+
+// serveListener is ServeListener; it returns an error only before the
+// workers were started.
+func (s *Strategy) serveListener(ctx context.Context, l net.Listener, p *socketserver.Pipeline) error {
 	if err := s.Check(); err != nil {
 		return err
 	}

@@ -41,6 +41,22 @@ func (s *Strategy) setRound(ws []*worker) {
 	}
 }
 
+// failLaunch records that a ServeListener returned err before it started
+// its workers: a WaitReady waiting for the first workers returns it.
+func (s *Strategy) failLaunch(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.round != nil {
+		return // an earlier ServeListener's workers are the ones to wait for
+	}
+	s.launchErr = err
+	select {
+	case <-s.launchedLocked():
+	default:
+		close(s.launched)
+	}
+}
+
 // WaitReady returns nil once every worker that the current ServeListener
 // started is serving: its accept loop runs on the shared listener or, for
 // ReusePort, on its own socket, bound by then. A client that connects
@@ -51,8 +67,9 @@ func (s *Strategy) setRound(ws []*worker) {
 //
 // It returns an error wrapping ErrWorkerExited, naming the worker, when a
 // worker exited before it was serving (the supervisor may start it again;
-// WaitReady does not wait for that), and one wrapping ctx's error when
-// ctx is done first.
+// WaitReady does not wait for that), the error of a ServeListener that
+// returned before starting any worker (wrapped), and one wrapping ctx's
+// error when ctx is done first.
 func (s *Strategy) WaitReady(ctx context.Context) error {
 	s.mu.Lock()
 	launched := s.launchedLocked()
@@ -63,8 +80,11 @@ func (s *Strategy) WaitReady(ctx context.Context) error {
 		return fmt.Errorf("prefork: waiting for the workers to start: %w", ctx.Err())
 	}
 	s.mu.Lock()
-	round := s.round
+	round, launchErr := s.round, s.launchErr
 	s.mu.Unlock()
+	if round == nil && launchErr != nil {
+		return fmt.Errorf("prefork: the workers were not started: %w", launchErr)
+	}
 	for n, r := range round {
 		select {
 		case <-r.ready:
