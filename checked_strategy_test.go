@@ -29,25 +29,31 @@ func (r *refusingStrategy) Check() error                   { return errNotReady 
 // Check's error before accepting: a client that connects is never served.
 func TestCheckedStrategy(t *testing.T) {
 	tests := []struct {
-		name string
-		run  func(*socketserver.Server) error
+		name    string
+		network string
+		run     func(*socketserver.Server) error
 	}{
-		{"Serve", func(s *socketserver.Server) error { return s.Serve(s.Listener()) }},
-		{"HandleRequest", func(s *socketserver.Server) error { return s.HandleRequest(context.Background()) }},
+		{"Serve", "tcp", func(s *socketserver.Server) error { return s.Serve(s.Listener()) }},
+		{"HandleRequest", "tcp", func(s *socketserver.Server) error { return s.HandleRequest(context.Background()) }},
+		{"ServePacket", "udp", func(s *socketserver.Server) error { return s.ServePacket(s.PacketConn()) }},
+		{"HandleRequest/udp", "udp", func(s *socketserver.Server) error { return s.HandleRequest(context.Background()) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			st := &refusingStrategy{}
-			srv := &socketserver.Server{Addr: "127.0.0.1:0", Handler: upper, Strategy: st}
+			srv := &socketserver.Server{Network: tt.network, Addr: "127.0.0.1:0", Handler: upper, DatagramHandler: upperDatagram, Strategy: st}
 			if err := srv.Listen(); err != nil {
 				t.Fatal(err)
 			}
 			defer srv.Close()
-			c, err := net.Dial("tcp", srv.ListenAddr().String()) // queued in the backlog
+			c, err := net.Dial(tt.network, srv.ListenAddr().String()) // queued in the backlog or the socket
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer c.Close()
+			if _, err := c.Write([]byte("hi\n")); err != nil {
+				t.Fatal(err)
+			}
 			done := make(chan error, 1)
 			go func() { done <- tt.run(srv) }()
 			select {

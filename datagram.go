@@ -202,6 +202,9 @@ func (s *Server) datagramStrategy() (Strategy, error) {
 	if s.DatagramHandler == nil {
 		return nil, errors.New("socketserver: server has no DatagramHandler")
 	}
+	if err := checkStrategy(st); err != nil {
+		return nil, err
+	}
 	return st, nil
 }
 

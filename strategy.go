@@ -76,10 +76,11 @@ type ListenerStrategy interface {
 
 // A CheckedStrategy is a Strategy that can tell, before anything is
 // accepted, that it cannot serve: one whose handlers run in other
-// processes and that was not told which handler they must build. Serve
-// and HandleRequest call Check before accepting and return its error
-// (wrapped) without accepting, so a misconfigured server fails where it
-// starts rather than at its first client.
+// processes and that was not told which handler they must build. Serve,
+// ServePacket and HandleRequest call Check before accepting (or reading a
+// datagram) and return its error (wrapped) without doing so, so a
+// misconfigured server fails where it starts rather than at its first
+// client.
 type CheckedStrategy interface {
 	Strategy
 	// Check returns why the strategy cannot execute connections, or nil.

@@ -161,7 +161,8 @@ Flags:
                      'p99<=20ms,errors<=0.1%' (bounds p50, p90, p99, p999,
                      max: durations; errors: a share of the requests;
                      loss: a share of the datagrams sent that got no
-                     reply, udp and udp-open workloads only):
+                     reply, datagram workloads only: udp, udp-open,
+                     unixgram, unixgram-open):
                      open loop at each cell's connections, latency from
                      intended send times; the cells that miss GOAL are not
                      recommended

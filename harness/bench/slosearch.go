@@ -208,7 +208,9 @@ func judge(goal results.Goal, rate float64, conns int, s results.Sample, err err
 // one per connection (a request may be in flight at the end), and every
 // connection got a reply (at the floor each one sends 3 requests in the
 // interval: a pool smaller than the connections starves the rest). A
-// sample that failed counts as the worst in every figure; when half or
+// sample that failed counts as the worst in every median (latency, loss,
+// starved connections, share answered) but adds nothing to the error
+// rate, which has no requests of it to count; when half or
 // more failed, the step failed. The step is client-bound when any sample
 // was. With more than one sample the step keeps each one, with its own
 // verdict.
