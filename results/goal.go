@@ -285,22 +285,22 @@ func MedianFigures(samples []Sample) Figures {
 		{&f.Latency.Max, func(s *Sample) float64 { return s.Latency.Max }},
 		{&f.Latency.Mean, func(s *Sample) float64 { return s.Latency.Mean }},
 	} {
-		*m.dst = medianOf(samples, m.get)
+		*m.dst = MedianOf(samples, m.get)
 	}
 	for i := range samples {
 		f.Requests += samples[i].Requests
 		f.Errors += samples[i].Errors
 	}
 	if !slices.ContainsFunc(samples, func(s Sample) bool { return s.LossRatio == nil }) {
-		loss := medianOf(samples, func(s *Sample) float64 { return *s.LossRatio })
+		loss := MedianOf(samples, func(s *Sample) float64 { return *s.LossRatio })
 		f.Loss = &loss
 	}
 	return f
 }
 
-// medianOf returns the median of get over samples (the mean of the middle
-// two for an even count); samples is not empty.
-func medianOf(samples []Sample, get func(*Sample) float64) float64 {
+// MedianOf returns the median of get over samples (the mean of the middle
+// two for an even count); samples must not be empty.
+func MedianOf(samples []Sample, get func(*Sample) float64) float64 {
 	vals := make([]float64, len(samples))
 	for i := range samples {
 		vals[i] = get(&samples[i])

@@ -242,17 +242,17 @@ func judgeSamples(goal results.Goal, rate float64, conns int, ms []measured) res
 	}
 	f := results.MedianFigures(judged)
 	st.Latency, st.Requests, st.Errors, st.LossRatio = f.Latency, f.Requests, f.Errors, f.Loss
-	st.Achieved = median(judged, func(s results.Sample) float64 { return s.AchievedRate })
-	st.RequestsPerCPU = median(judged, func(s results.Sample) float64 { return s.RequestsPerCPU })
+	st.Achieved = results.MedianOf(judged, func(s *results.Sample) float64 { return s.AchievedRate })
+	st.RequestsPerCPU = results.MedianOf(judged, func(s *results.Sample) float64 { return s.RequestsPerCPU })
 	st.ClientBound = slices.ContainsFunc(judged, func(s results.Sample) bool { return s.ClientBound })
 	met, missed := goal.CheckFigures(f)
-	if starved := median(judged, func(s results.Sample) float64 { return float64(s.Starved) }); starved > 0 {
+	if starved := results.MedianOf(judged, func(s *results.Sample) float64 { return float64(s.Starved) }); starved > 0 {
 		missed = append(missed, fmt.Sprintf("%g of %d connections got no reply", starved, conns))
 		met = false
 	}
-	keptUp := median(judged, func(s results.Sample) float64 { return float64(s.Requests+int64(conns)) / (rate * s.Duration) })
+	keptUp := results.MedianOf(judged, func(s *results.Sample) float64 { return float64(s.Requests+int64(conns)) / (rate * s.Duration) })
 	if keptUp < SLOKeptUp {
-		answered := median(judged, func(s results.Sample) float64 { return float64(s.Requests) / (rate * s.Duration) })
+		answered := results.MedianOf(judged, func(s *results.Sample) float64 { return float64(s.Requests) / (rate * s.Duration) })
 		missed = append(missed, fmt.Sprintf("answered %.0f%% of the offered rate", 100*answered))
 		met = false
 	}
@@ -282,18 +282,6 @@ func sloSample(st results.SLOStep, s results.Sample, err error) results.SLOSampl
 	return results.SLOSample{Achieved: s.AchievedRate, Latency: s.Latency, Requests: s.Requests, Errors: s.Errors,
 		RequestsPerCPU: s.RequestsPerCPU, Starved: s.Starved, LossRatio: s.LossRatio, ClientBound: s.ClientBound,
 		Met: st.Met, Missed: st.Missed}
-}
-
-// median returns the median of get over samples (the mean of the middle
-// two for an even count); samples is not empty.
-func median(samples []results.Sample, get func(results.Sample) float64) float64 {
-	vals := make([]float64, len(samples))
-	for i, s := range samples {
-		vals[i] = get(s)
-	}
-	slices.Sort(vals)
-	n := len(vals)
-	return (vals[(n-1)/2] + vals[n/2]) / 2
 }
 
 // measureFunc measures one sample of t in cell c: measure, or a fake in
